@@ -1,0 +1,322 @@
+/* Publishing LowCmd_ and receiving LowState_ for the control loop. */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dds_domain.h"
+#include "dds_link.h"
+#include "unitree_crc.h"
+#include "unitree_msgs.h"
+
+_Static_assert(MOTION_DDS_LINK_SLOTS == MOTION_DDS_MAX_SLOTS, "slot counts agree");
+
+#define FRESH 4 /* flag beside a triple-buffer index (0..2) */
+
+struct motion__dds_link {
+    motion__dds_link_config cfg;
+    int slots;
+    motion__dds_node node;
+    dds_entity_t writer, reader;
+    dds_listener_t *listener;
+
+    /* Control loop side. */
+    union {
+        motion__hg_lowcmd hg;
+        motion__go_lowcmd go;
+    } cmd;
+    int front; /* triple-buffer slot the loop reads */
+
+    /* Receive thread side. */
+    union {
+        motion__hg_lowstate hg;
+        motion__go_lowstate go;
+    } rx;
+    int back; /* triple-buffer slot being filled */
+
+    /* Shared. */
+    motion__dds_state states[3];
+    atomic_int middle; /* index of the newest complete slot, | FRESH until the loop takes it */
+    atomic_uint mode_machine;
+    atomic_uint_fast64_t sent, write_errors, received, bad_crc;
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void pack_hg(motion__hg_lowcmd *m, const motion__dds_motor *motors, int arm, int weight_slot,
+                    double weight, uint8_t mode_machine)
+{
+    memset(m, 0, sizeof(*m));
+    m->mode_pr = 0; /* pitch/roll ankle and waist control, as the robot model's joints are */
+    m->mode_machine = mode_machine;
+    for (int i = 0; i < MOTION_DDS_HG_SLOTS; i++) {
+        unitree_hg_msg_dds__MotorCmd_ *c = &m->motor_cmd[i];
+        if (!motors[i].used)
+            continue;
+        c->mode = motors[i].mode;
+        c->q = motors[i].q;
+        c->dq = motors[i].dq;
+        c->tau = motors[i].tau;
+        c->kp = motors[i].kp;
+        c->kd = motors[i].kd;
+    }
+    if (arm && weight_slot >= 0 && weight_slot < MOTION_DDS_HG_SLOTS) {
+        memset(&m->motor_cmd[weight_slot], 0, sizeof(m->motor_cmd[weight_slot]));
+        m->motor_cmd[weight_slot].q = (float)weight;
+    }
+    m->crc = motion__unitree_crc(m, sizeof(*m));
+}
+
+static void pack_go(motion__go_lowcmd *m, const motion__dds_motor *motors, int arm, int weight_slot,
+                    double weight)
+{
+    memset(m, 0, sizeof(*m));
+    m->head[0] = 0xFE;
+    m->head[1] = 0xEF;
+    m->level_flag = 0xFF;
+    for (int i = 0; i < MOTION_DDS_GO_SLOTS; i++) {
+        unitree_go_msg_dds__MotorCmd_ *c = &m->motor_cmd[i];
+        if (!motors[i].used) {
+            /* As Unitree's examples initialise every motor: servo mode, holding nothing. */
+            c->mode = 0x01;
+            c->q = MOTION_DDS_GO_POS_STOP;
+            c->dq = MOTION_DDS_GO_VEL_STOP;
+            continue;
+        }
+        c->mode = motors[i].mode;
+        c->q = motors[i].q;
+        c->dq = motors[i].dq;
+        c->tau = motors[i].tau;
+        c->kp = motors[i].kp;
+        c->kd = motors[i].kd;
+    }
+    if (arm && weight_slot >= 0 && weight_slot < MOTION_DDS_GO_SLOTS) {
+        memset(&m->motor_cmd[weight_slot], 0, sizeof(m->motor_cmd[weight_slot]));
+        m->motor_cmd[weight_slot].q = (float)weight;
+    }
+    m->crc = motion__unitree_crc(m, sizeof(*m));
+}
+
+void motion__dds_pack_lowcmd(void *msg, motion__dds_family family, const motion__dds_motor *motors,
+                             int arm, int weight_slot, double weight, uint8_t mode_machine)
+{
+    if (!(weight >= 0.0)) /* NaN too */
+        weight = 0.0;
+    if (weight > 1.0)
+        weight = 1.0;
+    if (family == MOTION__DDS_HG)
+        pack_hg(msg, motors, arm, weight_slot, weight, mode_machine);
+    else
+        pack_go(msg, motors, arm, weight_slot, weight);
+}
+
+int motion__dds_link_slots(const motion__dds_link *l)
+{
+    return l->slots;
+}
+
+int motion__dds_link_write(motion__dds_link *l, const motion__dds_motor *motors, double weight)
+{
+    uint8_t mm = (uint8_t)atomic_load_explicit(&l->mode_machine, memory_order_relaxed);
+
+    motion__dds_pack_lowcmd(&l->cmd, l->cfg.family, motors, l->cfg.arm, l->cfg.weight_slot, weight,
+                            mm);
+    if (dds_write(l->writer, &l->cmd) < 0) {
+        atomic_fetch_add_explicit(&l->write_errors, 1, memory_order_relaxed);
+        return -1;
+    }
+    atomic_fetch_add_explicit(&l->sent, 1, memory_order_relaxed);
+    return 0;
+}
+
+const void *motion__dds_link_last_message(const motion__dds_link *l, size_t *size)
+{
+    *size = l->cfg.family == MOTION__DDS_HG ? sizeof(l->cmd.hg) : sizeof(l->cmd.go);
+    return &l->cmd;
+}
+
+int motion__dds_link_state(motion__dds_link *l, motion__dds_state *out)
+{
+    if (atomic_load_explicit(&l->middle, memory_order_acquire) & FRESH)
+        l->front = atomic_exchange_explicit(&l->middle, l->front, memory_order_acq_rel) & 3;
+    if (l->states[l->front].count == 0)
+        return 0;
+    *out = l->states[l->front];
+    return 1;
+}
+
+void motion__dds_link_stats(const motion__dds_link *l, motion__dds_stats *out)
+{
+    motion__dds_link *m = (motion__dds_link *)l; /* atomics are read-only here */
+    out->sent = atomic_load(&m->sent);
+    out->write_errors = atomic_load(&m->write_errors);
+    out->received = atomic_load(&m->received);
+    out->bad_crc = atomic_load(&m->bad_crc);
+}
+
+/* Receive thread: copy a good state into the back slot and publish it. */
+static void publish_state(motion__dds_link *l, uint64_t t, uint64_t count)
+{
+    motion__dds_state *s = &l->states[l->back];
+
+    memset(s, 0, sizeof(*s));
+    s->received_ns = t;
+    s->count = count;
+    if (l->cfg.family == MOTION__DDS_HG) {
+        const motion__hg_lowstate *m = &l->rx.hg;
+        s->tick = m->tick;
+        s->mode_machine = m->mode_machine;
+        for (int i = 0; i < MOTION_DDS_HG_SLOTS; i++) {
+            s->q[i] = m->motor_state[i].q;
+            s->dq[i] = m->motor_state[i].dq;
+            s->tau_est[i] = m->motor_state[i].tau_est;
+            s->motor_mode[i] = m->motor_state[i].mode;
+        }
+        memcpy(s->quat, m->imu_state.quaternion, sizeof(s->quat));
+        memcpy(s->gyro, m->imu_state.gyroscope, sizeof(s->gyro));
+        memcpy(s->acc, m->imu_state.accelerometer, sizeof(s->acc));
+        memcpy(s->rpy, m->imu_state.rpy, sizeof(s->rpy));
+    } else {
+        const motion__go_lowstate *m = &l->rx.go;
+        s->tick = m->tick;
+        for (int i = 0; i < MOTION_DDS_GO_SLOTS; i++) {
+            s->q[i] = m->motor_state[i].q;
+            s->dq[i] = m->motor_state[i].dq;
+            s->tau_est[i] = m->motor_state[i].tau_est;
+            s->motor_mode[i] = m->motor_state[i].mode;
+        }
+        memcpy(s->quat, m->imu_state.quaternion, sizeof(s->quat));
+        memcpy(s->gyro, m->imu_state.gyroscope, sizeof(s->gyro));
+        memcpy(s->acc, m->imu_state.accelerometer, sizeof(s->acc));
+        memcpy(s->rpy, m->imu_state.rpy, sizeof(s->rpy));
+    }
+    atomic_store_explicit(&l->mode_machine, s->mode_machine, memory_order_relaxed);
+    l->back = atomic_exchange_explicit(&l->middle, l->back | FRESH, memory_order_acq_rel) & 3;
+}
+
+static void on_state(dds_entity_t reader, void *arg)
+{
+    motion__dds_link *l = arg;
+    size_t size = l->cfg.family == MOTION__DDS_HG ? sizeof(l->rx.hg) : sizeof(l->rx.go);
+
+    for (;;) {
+        void *ptr = &l->rx;
+        dds_sample_info_t info;
+        uint32_t crc;
+        uint64_t t;
+
+        /* Zeroed first: the CRC covers padding as zero, and the reader writes fields only. */
+        memset(&l->rx, 0, sizeof(l->rx));
+        if (dds_take(reader, &ptr, &info, 1, 1) <= 0)
+            return;
+        if (!info.valid_data)
+            continue;
+        t = now_ns();
+        crc = l->cfg.family == MOTION__DDS_HG ? l->rx.hg.crc : l->rx.go.crc;
+        atomic_fetch_add_explicit(&l->received, 1, memory_order_relaxed);
+        if (motion__unitree_crc(&l->rx, size) != crc) {
+            atomic_fetch_add_explicit(&l->bad_crc, 1, memory_order_relaxed);
+            continue;
+        }
+        publish_state(l, t,
+                      atomic_load_explicit(&l->received, memory_order_relaxed) -
+                          atomic_load_explicit(&l->bad_crc, memory_order_relaxed));
+    }
+}
+
+int motion__dds_link_open(motion__dds_link **out, const motion__dds_link_config *cfg, char *err,
+                          size_t errlen)
+{
+    const dds_topic_descriptor_t *cmd_desc, *state_desc;
+    const char *cmd_topic = cfg->arm ? MOTION_DDS_TOPIC_ARM_SDK : MOTION_DDS_TOPIC_LOWCMD;
+    motion__dds_link *l;
+    dds_entity_t topic;
+    dds_qos_t *qos;
+
+    if (cfg->family != MOTION__DDS_HG && cfg->family != MOTION__DDS_GO) {
+        snprintf(err, errlen, "dds family %d: unknown", (int)cfg->family);
+        return -1;
+    }
+    l = calloc(1, sizeof(*l));
+    if (!l) {
+        snprintf(err, errlen, "dds link: out of memory");
+        return -1;
+    }
+    l->cfg = *cfg;
+    l->cfg.iface = NULL; /* not kept: the caller's string */
+    l->slots = cfg->family == MOTION__DDS_HG ? MOTION_DDS_HG_SLOTS : MOTION_DDS_GO_SLOTS;
+    if (cfg->arm && (cfg->weight_slot < 0 || cfg->weight_slot >= l->slots)) {
+        snprintf(err, errlen, "dds arm mode: weight slot %d outside 0..%d", cfg->weight_slot,
+                 l->slots - 1);
+        free(l);
+        return -1;
+    }
+    l->front = 0;
+    l->back = 1;
+    atomic_init(&l->middle, 2);
+    cmd_desc = cfg->family == MOTION__DDS_HG ? &unitree_hg_msg_dds__LowCmd__desc
+                                             : &unitree_go_msg_dds__LowCmd__desc;
+    state_desc = cfg->family == MOTION__DDS_HG ? &unitree_hg_msg_dds__LowState__desc
+                                               : &unitree_go_msg_dds__LowState__desc;
+    if (motion__dds_node_open(&l->node, cfg->domain, cfg->iface, err, errlen) != 0) {
+        free(l);
+        return -1;
+    }
+    topic = dds_create_topic(l->node.participant, cmd_desc, cmd_topic, NULL, NULL);
+    if (topic < 0) {
+        snprintf(err, errlen, "dds topic %s: %s", cmd_topic, dds_strretcode(topic));
+        goto fail;
+    }
+    /* Reliable, newest only: what Unitree's SDK writers offer, so any robot-side reader matches. */
+    qos = dds_create_qos();
+    dds_qset_reliability(qos, DDS_RELIABILITY_RELIABLE, DDS_MSECS(10));
+    dds_qset_history(qos, DDS_HISTORY_KEEP_LAST, 1);
+    l->writer = dds_create_writer(l->node.participant, topic, qos, NULL);
+    dds_delete_qos(qos);
+    if (l->writer < 0) {
+        snprintf(err, errlen, "dds writer %s: %s", cmd_topic, dds_strretcode(l->writer));
+        goto fail;
+    }
+    topic =
+        dds_create_topic(l->node.participant, state_desc, MOTION_DDS_TOPIC_LOWSTATE, NULL, NULL);
+    if (topic < 0) {
+        snprintf(err, errlen, "dds topic %s: %s", MOTION_DDS_TOPIC_LOWSTATE, dds_strretcode(topic));
+        goto fail;
+    }
+    l->listener = dds_create_listener(l);
+    dds_lset_data_available(l->listener, on_state);
+    /* Best effort matches any writer; old states are worthless, so depth is small. */
+    qos = dds_create_qos();
+    dds_qset_reliability(qos, DDS_RELIABILITY_BEST_EFFORT, 0);
+    dds_qset_history(qos, DDS_HISTORY_KEEP_LAST, 4);
+    l->reader = dds_create_reader(l->node.participant, topic, qos, l->listener);
+    dds_delete_qos(qos);
+    if (l->reader < 0) {
+        snprintf(err, errlen, "dds reader %s: %s", MOTION_DDS_TOPIC_LOWSTATE,
+                 dds_strretcode(l->reader));
+        goto fail;
+    }
+    *out = l;
+    return 0;
+fail:
+    motion__dds_link_close(l);
+    return -1;
+}
+
+void motion__dds_link_close(motion__dds_link *l)
+{
+    if (!l)
+        return;
+    /* Deleting the participant first stops the listener before its argument goes away. */
+    motion__dds_node_close(&l->node);
+    if (l->listener)
+        dds_delete_listener(l->listener);
+    free(l);
+}

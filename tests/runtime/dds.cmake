@@ -1,0 +1,27 @@
+# DDS tests (owner: the DDS backend). Helper programs that speak Unitree's protocol, built from the
+# same runtime/dds sources as libmotion, and the Python scenario tests that drive them with
+# robot-sim on loopback. Each test uses its own DDS domain id so parallel tests never meet.
+include(${CMAKE_SOURCE_DIR}/runtime/dds/msgs.cmake)
+motion_dds_sources(TEST_DDS_SOURCES TEST_DDS_INCLUDES)
+add_library(motion_dds_testlib STATIC ${TEST_DDS_SOURCES} ${MOTION_DDS_DIR}/dds_link.c)
+target_include_directories(motion_dds_testlib PUBLIC ${TEST_DDS_INCLUDES})
+target_link_libraries(motion_dds_testlib PUBLIC CycloneDDS::ddsc Threads::Threads ${MATH_LIBRARY})
+
+foreach(helper dds_capture dds_pattern_pub)
+  add_executable(${helper} ${helper}.c)
+  set_target_properties(${helper} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  target_link_libraries(${helper} PRIVATE motion_dds_testlib)
+endforeach()
+# CycloneDDS's serdata header (raw samples) uses GNU inline asm.
+set_target_properties(dds_capture PROPERTIES C_EXTENSIONS ON)
+
+# The unit tests of runtime/dds (test_dds_*.c) see the backend's internal headers.
+file(GLOB dds_unit_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/test_dds_*.c)
+foreach(src ${dds_unit_tests})
+  get_filename_component(name ${src} NAME_WE)
+  if(TARGET test_runtime_${name})
+    target_include_directories(test_runtime_${name} PRIVATE ${TEST_DDS_INCLUDES})
+  endif()
+endforeach()
+
+ms_add_py_test(runtime/dds_bytes dds_bytes.py TIMEOUT 120 LABELS nosan)
