@@ -16,6 +16,12 @@
 extern "C" {
 #endif
 
+/** Most links any built-in model has: callers may size fk buffers statically with this. */
+#define MPK_ROBOT_MAX_LINKS 64
+
+/** Most actuated joints any built-in model has (the hg family's 35 motor slots). */
+#define MPK_ROBOT_MAX_JOINTS 35
+
 /** The DDS message family the robot's low-level interface speaks. */
 typedef enum mpk_dds_family {
     MPK_DDS_HG = 0, /**< unitree_hg (G1, H1-2): 35 motor slots */
@@ -45,9 +51,12 @@ typedef struct mpk_joint {
     double stand;          /**< position in the standing pose */
     mpk_joint_group group; /**< body part */
     mpk_side side;         /**< body side */
-    int mirror;            /**< index (in joints[]) of the mirrored joint, or -1 */
+    int mirror;            /**< index (in joints[]) of the mirrored joint, or -1; a centre joint
+                                (waist, torso) is its own mirror, with the sign its axis gives */
     double mirror_sign;    /**< q_mirror = mirror_sign * q (from the joint axes), 0 when no mirror */
     int link;              /**< index in links[] of the link this joint moves */
+    int motor_mode;        /**< LowCmd motor_cmd[].mode that enables the motor: 1, or 0x0A where
+                                Unitree's examples use servo mode (B2, H1's strong motors) */
 } mpk_joint;
 
 /** Joint types of the kinematic tree. */
@@ -69,7 +78,7 @@ typedef struct mpk_link {
     int joint_index;     /**< index in mpk_robot_model.joints[] for actuated joints, else -1 */
     double xyz[3];       /**< joint origin translation in the parent frame */
     double rpy[3];       /**< joint origin roll, pitch, yaw (URDF convention: R = Rz(y) Ry(p) Rx(r)) */
-    double axis[3];      /**< unit rotation axis in the joint frame */
+    double axis[3];      /**< unit rotation axis in the joint frame; zero for fixed joints */
 } mpk_link;
 
 /** A robot model. Instances are static and immutable. */
@@ -102,6 +111,9 @@ MPK_API const mpk_robot_model *mpk_robot_find(const char *id);
 /** @return the index of the joint named name in model->joints, or -1. */
 MPK_API int mpk_robot_joint_index(const mpk_robot_model *model, const char *name);
 
+/** @return the index of the link named name (URDF link name) in model->links, or -1. */
+MPK_API int mpk_robot_link_index(const mpk_robot_model *model, const char *name);
+
 /**
  * Forward kinematics: world pose of every link.
  *
@@ -109,8 +121,10 @@ MPK_API int mpk_robot_joint_index(const mpk_robot_model *model, const char *name
  * @param[out] rot  link_count * 9 rotation matrices, row-major, or NULL
  * @param model     robot model
  * @param q         joint_count positions in SDK order (NULL: all zero)
- * @param root      root pose: x y z qx qy qz qw (NULL: at the origin, identity)
- * @return MPK_OK, or MPK_EINVAL for NULL model/pos
+ * @param root      root pose: x y z qx qy qz qw (NULL: at the origin, identity); the quaternion
+ *                  is normalised
+ * @return MPK_OK, or MPK_EINVAL for NULL model/pos, a non-finite q or root, or a zero quaternion
+ *         (outputs untouched then). Allocates nothing; safe to call from any thread.
  */
 MPK_API MPK_WUR int mpk_robot_fk(double *pos, double *rot, const mpk_robot_model *model,
                                  const double *q, const double *root);
