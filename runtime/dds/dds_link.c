@@ -19,7 +19,7 @@ struct motion__dds_link {
     motion__dds_link_config cfg;
     int slots;
     motion__dds_node node;
-    dds_entity_t writer, reader;
+    dds_entity_t writer, arm_writer, reader;
     dds_listener_t *listener;
 
     /* Control loop side. */
@@ -122,13 +122,17 @@ int motion__dds_link_slots(const motion__dds_link *l)
     return l->slots;
 }
 
-int motion__dds_link_write(motion__dds_link *l, const motion__dds_motor *motors, double weight)
+int motion__dds_link_write(motion__dds_link *l, const motion__dds_motor *motors, int arm,
+                           double weight)
 {
     uint8_t mm = (uint8_t)atomic_load_explicit(&l->mode_machine, memory_order_relaxed);
 
-    motion__dds_pack_lowcmd(&l->cmd, l->cfg.family, motors, l->cfg.arm, l->cfg.weight_slot, weight,
-                            mm);
-    if (dds_write(l->writer, &l->cmd) < 0) {
+    if (arm && l->arm_writer <= 0) {
+        atomic_fetch_add_explicit(&l->write_errors, 1, memory_order_relaxed);
+        return -1;
+    }
+    motion__dds_pack_lowcmd(&l->cmd, l->cfg.family, motors, arm, l->cfg.weight_slot, weight, mm);
+    if (dds_write(arm ? l->arm_writer : l->writer, &l->cmd) < 0) {
         atomic_fetch_add_explicit(&l->write_errors, 1, memory_order_relaxed);
         return -1;
     }
@@ -231,11 +235,32 @@ static void on_state(dds_entity_t reader, void *arg)
     }
 }
 
+static dds_entity_t make_writer(motion__dds_link *l, const dds_topic_descriptor_t *desc,
+                                const char *name, char *err, size_t errlen)
+{
+    dds_entity_t topic, writer;
+    dds_qos_t *qos;
+
+    topic = dds_create_topic(l->node.participant, desc, name, NULL, NULL);
+    if (topic < 0) {
+        snprintf(err, errlen, "dds topic %s: %s", name, dds_strretcode(topic));
+        return topic;
+    }
+    /* Reliable, newest only: what Unitree's SDK writers offer, so any robot-side reader matches. */
+    qos = dds_create_qos();
+    dds_qset_reliability(qos, DDS_RELIABILITY_RELIABLE, DDS_MSECS(10));
+    dds_qset_history(qos, DDS_HISTORY_KEEP_LAST, 1);
+    writer = dds_create_writer(l->node.participant, topic, qos, NULL);
+    dds_delete_qos(qos);
+    if (writer < 0)
+        snprintf(err, errlen, "dds writer %s: %s", name, dds_strretcode(writer));
+    return writer;
+}
+
 int motion__dds_link_open(motion__dds_link **out, const motion__dds_link_config *cfg, char *err,
                           size_t errlen)
 {
     const dds_topic_descriptor_t *cmd_desc, *state_desc;
-    const char *cmd_topic = cfg->arm ? MOTION_DDS_TOPIC_ARM_SDK : MOTION_DDS_TOPIC_LOWCMD;
     motion__dds_link *l;
     dds_entity_t topic;
     dds_qos_t *qos;
@@ -252,8 +277,8 @@ int motion__dds_link_open(motion__dds_link **out, const motion__dds_link_config 
     l->cfg = *cfg;
     l->cfg.iface = NULL; /* not kept: the caller's string */
     l->slots = cfg->family == MOTION__DDS_HG ? MOTION_DDS_HG_SLOTS : MOTION_DDS_GO_SLOTS;
-    if (cfg->arm && (cfg->weight_slot < 0 || cfg->weight_slot >= l->slots)) {
-        snprintf(err, errlen, "dds arm mode: weight slot %d outside 0..%d", cfg->weight_slot,
+    if (cfg->weight_slot < -1 || cfg->weight_slot >= l->slots) {
+        snprintf(err, errlen, "dds arm_sdk weight slot %d: outside 0..%d", cfg->weight_slot,
                  l->slots - 1);
         free(l);
         return -1;
@@ -269,20 +294,13 @@ int motion__dds_link_open(motion__dds_link **out, const motion__dds_link_config 
         free(l);
         return -1;
     }
-    topic = dds_create_topic(l->node.participant, cmd_desc, cmd_topic, NULL, NULL);
-    if (topic < 0) {
-        snprintf(err, errlen, "dds topic %s: %s", cmd_topic, dds_strretcode(topic));
+    l->writer = make_writer(l, cmd_desc, MOTION_DDS_TOPIC_LOWCMD, err, errlen);
+    if (l->writer < 0)
         goto fail;
-    }
-    /* Reliable, newest only: what Unitree's SDK writers offer, so any robot-side reader matches. */
-    qos = dds_create_qos();
-    dds_qset_reliability(qos, DDS_RELIABILITY_RELIABLE, DDS_MSECS(10));
-    dds_qset_history(qos, DDS_HISTORY_KEEP_LAST, 1);
-    l->writer = dds_create_writer(l->node.participant, topic, qos, NULL);
-    dds_delete_qos(qos);
-    if (l->writer < 0) {
-        snprintf(err, errlen, "dds writer %s: %s", cmd_topic, dds_strretcode(l->writer));
-        goto fail;
+    if (cfg->weight_slot >= 0) {
+        l->arm_writer = make_writer(l, cmd_desc, MOTION_DDS_TOPIC_ARM_SDK, err, errlen);
+        if (l->arm_writer < 0)
+            goto fail;
     }
     topic =
         dds_create_topic(l->node.participant, state_desc, MOTION_DDS_TOPIC_LOWSTATE, NULL, NULL);

@@ -1,7 +1,7 @@
 /*
  * The robot end of Unitree's low-level DDS protocol, for libmotion's DDS backend and the DDS
- * benchmarks: publishes LowCmd_ on rt/lowcmd (full mode) or rt/arm_sdk (arm mode) and keeps the
- * newest valid LowState_ from rt/lowstate.
+ * benchmarks: publishes LowCmd_ on rt/lowcmd (full mode) or rt/arm_sdk (arm mode, when the robot
+ * has a weight slot) and keeps the newest valid LowState_ from rt/lowstate.
  *
  * Threads: write() and state() belong to the control loop; LowState_ arrives on CycloneDDS's
  * receive thread, which checks its CRC and hands it over through a lock-free triple buffer, so the
@@ -24,8 +24,8 @@ typedef struct motion__dds_link_config {
     motion__dds_family family; /**< message family: hg (35 slots) or go (20 slots) */
     uint32_t domain;           /**< DDS domain id (robot: 0) */
     const char *iface;         /**< network interface, NULL for CYCLONEDDS_URI / defaults */
-    int arm;                   /**< 1: publish on rt/arm_sdk with the blend weight */
-    int weight_slot;           /**< arm mode: slot whose q carries the weight */
+    int weight_slot;           /**< slot whose q carries the arm_sdk blend weight; -1: the robot
+                                    has no rt/arm_sdk (no writer is created for it) */
 } motion__dds_link_config;
 
 /** One motor slot's command. */
@@ -70,11 +70,13 @@ void motion__dds_link_close(motion__dds_link *l);
 int motion__dds_link_slots(const motion__dds_link *l);
 
 /**
- * Publishes one LowCmd_: motors[0..slots-1], the arm-mode weight (clamped to 0..1) in the weight
- * slot, mode_machine echoed from the newest state, the go header, the CRC.
- * @return 0, or -1 if the write failed (counted)
+ * Publishes one LowCmd_: motors[0..slots-1], mode_machine echoed from the newest state, the go
+ * header, the CRC; on rt/arm_sdk when arm is set, with the weight (clamped to 0..1) in the weight
+ * slot, else on rt/lowcmd.
+ * @return 0, or -1 if the write failed or arm mode has no weight slot (counted)
  */
-int motion__dds_link_write(motion__dds_link *l, const motion__dds_motor *motors, double weight);
+int motion__dds_link_write(motion__dds_link *l, const motion__dds_motor *motors, int arm,
+                           double weight);
 
 /**
  * Copies the newest valid state. Called from one thread only (the control loop).

@@ -18,7 +18,8 @@
 
 int main(int argc, char **argv)
 {
-    motion__dds_link_config cfg = {MOTION__DDS_HG, 0, "lo", 0, -1};
+    motion__dds_link_config cfg = {MOTION__DDS_HG, 0, "lo", -1};
+    int arm = 0;
     motion__dds_link *link = NULL;
     motion__dds_motor motors[MOTION_DDS_LINK_SLOTS];
     motion__dds_state state;
@@ -34,7 +35,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--family") == 0)
             cfg.family = strcmp(argv[i + 1], "go") == 0 ? MOTION__DDS_GO : MOTION__DDS_HG;
         else if (strcmp(argv[i], "--arm") == 0)
-            cfg.arm = 1, cfg.weight_slot = atoi(argv[i + 1]);
+            arm = 1, cfg.weight_slot = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "--count") == 0)
             count = strtol(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--rate") == 0)
@@ -75,7 +76,7 @@ int main(int argc, char **argv)
             motors[i].kp = 10.0f + (float)i;
             motors[i].kd = 0.5f + 0.125f * (float)i;
         }
-        if (motion__dds_link_write(link, motors, (double)(s % 11) / 10.0) != 0)
+        if (motion__dds_link_write(link, motors, arm, (double)(s % 11) / 10.0) != 0)
             fprintf(stderr, "dds_pattern_pub: write %ld failed\n", s);
         next.tv_nsec += 1000000000L / rate;
         while (next.tv_nsec >= 1000000000L)
