@@ -4,8 +4,12 @@
 #define MPK_COMMANDS_H
 
 #define MPK_CLI_COMMANDS(X)                                                                      \
-    X("help", mpk_cmd_help, "show this help")
+    X("help", mpk_cmd_help, "show this help")                                                    \
+    X("robots", mpk_cmd_robots, "list the built-in robot models")                                \
+    X("robot", mpk_cmd_robot, "show a robot model or its forward kinematics")
 
 int mpk_cmd_help(int argc, char **argv);
+int mpk_cmd_robots(int argc, char **argv);
+int mpk_cmd_robot(int argc, char **argv);
 
 #endif
