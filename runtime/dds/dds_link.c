@@ -156,6 +156,16 @@ int motion__dds_link_state(motion__dds_link *l, motion__dds_state *out)
     return 1;
 }
 
+int motion__dds_link_matched(const motion__dds_link *l, int arm)
+{
+    dds_publication_matched_status_t st;
+    dds_entity_t w = arm ? l->arm_writer : l->writer;
+
+    if (w <= 0 || dds_get_publication_matched_status(w, &st) < 0)
+        return -1;
+    return (int)st.current_count;
+}
+
 void motion__dds_link_stats(const motion__dds_link *l, motion__dds_stats *out)
 {
     motion__dds_link *m = (motion__dds_link *)l; /* atomics are read-only here */

@@ -84,6 +84,9 @@ int motion__dds_link_write(motion__dds_link *l, const motion__dds_motor *motors,
  */
 int motion__dds_link_state(motion__dds_link *l, motion__dds_state *out);
 
+/** @return readers matched with the writer of rt/lowcmd (arm: rt/arm_sdk), or -1 on error. */
+int motion__dds_link_matched(const motion__dds_link *l, int arm);
+
 /** Counters; any thread. */
 void motion__dds_link_stats(const motion__dds_link *l, motion__dds_stats *out);
 
