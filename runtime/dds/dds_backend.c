@@ -148,7 +148,8 @@ static int backend_write(void *ctx, const motion_command *cmd)
         if (upper && !cmd->enable[i])
             continue; /* a leg: the robot's own controller keeps it */
         mo->used = 1;
-        mo->mode = cmd->enable[i] ? 1 : 0;
+        mo->mode =
+            cmd->enable[i] ? (uint8_t)(m->joints[i].motor_mode ? m->joints[i].motor_mode : 1) : 0;
         if (!cmd->enable[i])
             continue;
         mo->q = (float)cmd->q[i];

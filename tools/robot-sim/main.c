@@ -35,7 +35,7 @@ static void on_signal(int sig)
 typedef struct options {
     const char *model, *iface, *models_dir;
     long domain, rate, mode_machine;
-    double timestep, duration;
+    double timestep, duration, band_lift;
     int band, quiet;
 } options;
 
@@ -55,6 +55,8 @@ static void usage(FILE *f)
             "  --timestep S        physics step in seconds, 0.0002..0.005 (default 0.001)\n"
             "  --elastic-band      hold the pelvis/base at its start pose with a spring-damper,\n"
             "                      so full-body motions can be tried without balance control\n"
+            "  --band-lift M       height of the band's hold above the start pose, 0..0.5 m\n"
+            "                      (default 0.1: the feet hang just clear of the floor)\n"
             "  --mode-machine N    LowState_.mode_machine to report (default: the real robot's)\n"
             "  --duration S        stop after S seconds of simulated time (default: run on)\n"
             "  --models DIR        models folder (default: $ROBOT_SIM_MODELS, the source tree's,\n"
@@ -118,6 +120,7 @@ static int parse_options(options *o, int argc, char **argv)
                                           {"rate", required_argument, 0, 'r'},
                                           {"timestep", required_argument, 0, 't'},
                                           {"elastic-band", no_argument, 0, 'b'},
+                                          {"band-lift", required_argument, 0, 'L'},
                                           {"mode-machine", required_argument, 0, 'M'},
                                           {"duration", required_argument, 0, 'D'},
                                           {"models", required_argument, 0, 'p'},
@@ -126,7 +129,7 @@ static int parse_options(options *o, int argc, char **argv)
                                           {0, 0, 0, 0}};
     int c;
 
-    *o = (options){"g1-29dof", "lo", NULL, 1, 500, -1, 0.001, 0.0, 0, 0};
+    *o = (options){"g1-29dof", "lo", NULL, 1, 500, -1, 0.001, 0.0, 0.1, 0, 0};
     while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         int rc = 0;
         switch (c) {
@@ -224,8 +227,8 @@ int main(int argc, char **argv)
                 1.0 / o.timestep);
         return 2;
     }
-    if (sim_robot_open(&robot, info, find_models(o.models_dir), o.timestep, o.band, err,
-                       sizeof(err)) != 0) {
+    if (sim_robot_open(&robot, info, find_models(o.models_dir), o.timestep, o.band, o.band_lift,
+                       err, sizeof(err)) != 0) {
         fprintf(stderr, "robot-sim: %s\n", err);
         return 1;
     }

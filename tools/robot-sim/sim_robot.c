@@ -60,7 +60,7 @@ static int sensor_adr(const mjModel *m, const char *name)
 }
 
 int sim_robot_open(sim_robot *r, const sim_robot_info *info, const char *models_dir,
-                   double timestep, int band, char *err, size_t errlen)
+                   double timestep, int band, double band_lift, char *err, size_t errlen)
 {
     char path[4096], merr[1000] = "";
     int key;
@@ -110,6 +110,8 @@ int sim_robot_open(sim_robot *r, const sim_robot_info *info, const char *models_
     for (int i = 0; i < r->nu; i++)
         r->hold_q[i] = r->d->qpos[r->qadr[i]];
     memcpy(r->root_pos0, r->d->qpos, sizeof(r->root_pos0));
+    if (band)
+        r->root_pos0[2] += band_lift;
     memcpy(r->root_quat0, r->d->qpos + 3, sizeof(r->root_quat0));
     r->sensor_quat = sensor_adr(r->m, "imu_quat");
     r->sensor_gyro = sensor_adr(r->m, "imu_gyro");

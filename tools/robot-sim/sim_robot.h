@@ -74,10 +74,12 @@ void sim_robot_ids(char *buf, size_t size);
 
 /**
  * Loads the robot's scene from models_dir and checks that its actuators fit the motor slots.
+ * band: hold the root with the elastic band, band_lift metres above its start height (so the
+ * feet hang free and legs can move without pushing against the floor).
  * @return 0, or -1 with a message in err naming the file
  */
 int sim_robot_open(sim_robot *r, const sim_robot_info *info, const char *models_dir,
-                   double timestep, int band, char *err, size_t errlen);
+                   double timestep, int band, double band_lift, char *err, size_t errlen);
 
 void sim_robot_close(sim_robot *r);
 
