@@ -78,10 +78,11 @@ static int backend_open(void **ctx, const mpk_robot_model *model, double rate_hz
     }
     b->slots = motion__dds_link_slots(b->link);
     if (b->slots != model->motor_slots) {
+        int slots = b->slots;
         motion__dds_link_close(b->link);
         free(b);
         return motion__error(MOTION_EINVAL, "dds: %s: %d motor slots, its DDS family has %d",
-                             model->id, model->motor_slots, b->slots);
+                             model->id, model->motor_slots, slots);
     }
     *ctx = b;
     return MOTION_OK;

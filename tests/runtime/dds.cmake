@@ -15,12 +15,15 @@ endforeach()
 # CycloneDDS's serdata header (raw samples) uses GNU inline asm.
 set_target_properties(dds_capture PROPERTIES C_EXTENSIONS ON)
 
-# The unit tests of runtime/dds (test_dds_*.c) see the backend's internal headers.
+# The unit tests of runtime/dds (test_dds_*.c, linked with motion_static like every runtime test)
+# see the backend's internal headers and the types idlc generated for libmotion.
 file(GLOB dds_unit_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/test_dds_*.c)
 foreach(src ${dds_unit_tests})
   get_filename_component(name ${src} NAME_WE)
-  if(TARGET test_runtime_${name})
-    target_include_directories(test_runtime_${name} PRIVATE ${TEST_DDS_INCLUDES})
+  string(REGEX REPLACE "^test_" "test_runtime_" target ${name})
+  if(TARGET ${target})
+    target_include_directories(${target} PRIVATE ${CMAKE_SOURCE_DIR}/runtime/dds
+                               ${CMAKE_BINARY_DIR}/runtime/dds-gen ${CMAKE_SOURCE_DIR}/runtime/src)
   endif()
 endforeach()
 
