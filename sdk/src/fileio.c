@@ -99,14 +99,15 @@ int mpk__fsync_parent(const char *path)
     return MPK_OK;
 }
 
-int mpk__write_file_atomic(const char *path, const void *data, size_t size, unsigned mode)
+/* Writes data to a new temporary file beside path (name returned in tmp), fsynced and closed. */
+static int write_temp(char *tmp, size_t tmp_size, const char *path, const void *data, size_t size,
+                      unsigned mode)
 {
-    char tmp[PATH_MAX];
     const char *p = data;
     size_t done = 0;
     int fd, error = MPK_OK;
 
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
+    if (snprintf(tmp, tmp_size, "%s.tmp.XXXXXX", path) >= (int)tmp_size)
         return mpk__error(MPK_EINVAL, "%s: path too long", path);
     fd = mkstemp(tmp);
     if (fd < 0)
@@ -130,15 +131,47 @@ int mpk__write_file_atomic(const char *path, const void *data, size_t size, unsi
         error = mpk__error(MPK_EIO, "%s: close: %s", path, strerror(errno));
         goto fail;
     }
-    fd = -1;
-    if (rename(tmp, path) < 0) {
-        error = mpk__error(MPK_EIO, "%s: rename: %s", path, strerror(errno));
-        goto fail;
-    }
-    return mpk__fsync_parent(path);
+    return MPK_OK;
 fail:
     if (fd >= 0)
         close(fd);
     unlink(tmp);
     return error;
+}
+
+int mpk__write_file_atomic(const char *path, const void *data, size_t size, unsigned mode)
+{
+    char tmp[PATH_MAX];
+    int error;
+
+    error = write_temp(tmp, sizeof(tmp), path, data, size, mode);
+    if (error)
+        return error;
+    if (rename(tmp, path) < 0) {
+        error = mpk__error(MPK_EIO, "%s: rename: %s", path, strerror(errno));
+        unlink(tmp);
+        return error;
+    }
+    return mpk__fsync_parent(path);
+}
+
+int mpk__write_file_new(const char *path, const void *data, size_t size, unsigned mode)
+{
+    char tmp[PATH_MAX];
+    int error;
+
+    error = write_temp(tmp, sizeof(tmp), path, data, size, mode);
+    if (error)
+        return error;
+    /* link() never replaces an existing file, unlike rename(): the complete file appears at
+     * path or nothing does. */
+    if (link(tmp, path) < 0) {
+        int saved = errno;
+        unlink(tmp);
+        if (saved == EEXIST)
+            return mpk__error(MPK_EEXISTS, "%s: already exists", path);
+        return mpk__error(MPK_EIO, "%s: %s", path, strerror(saved));
+    }
+    unlink(tmp);
+    return mpk__fsync_parent(path);
 }

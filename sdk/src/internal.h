@@ -25,6 +25,12 @@ int mpk__read_file(char **out, size_t *size, const char *path, size_t max);
  */
 int mpk__write_file_atomic(const char *path, const void *data, size_t size, unsigned mode);
 
+/**
+ * Writes data to a new file at path: temporary file in the same folder, fsync, then linked to path
+ * so that an existing file is never replaced (MPK_EEXISTS), fsync of the folder. For private keys.
+ */
+int mpk__write_file_new(const char *path, const void *data, size_t size, unsigned mode);
+
 /** fsync of the folder that holds path. */
 int mpk__fsync_parent(const char *path);
 
