@@ -21,6 +21,11 @@ extern "C" {
 #define MPK_TRACK_MAX_SAMPLES 16000000u     /**< frames * joints */
 #define MPK_TRACK_MIN_RATE 1.0
 #define MPK_TRACK_MAX_RATE 1000.0
+#define MPK_TRACK_NAME_MAX 31            /**< bytes of a robot id or joint name in a track */
+#define MPK_TRACK_FORMAT_VERSION 1       /**< version of the binary format this library writes */
+#define MPK_TRACK_HEADER_SIZE 64         /**< bytes of the fixed header (docs/format.md) */
+#define MPK_TRACK_LIMIT_TOLERANCE 1e-6   /**< rad (rad/s) allowed beyond a limit: float32 rounding */
+#define MPK_TRACK_CSV_MAX_SIZE (512u * 1024 * 1024) /**< largest CSV mpk_track_from_csv() takes */
 
 /** Optional contents of a track. */
 typedef enum mpk_track_flags {
@@ -94,6 +99,17 @@ MPK_API float *mpk_track_kd(mpk_track *track);
 /** Root poses (frames * 7: x y z qx qy qz qw), or NULL without MPK_TRACK_ROOT. */
 MPK_API float *mpk_track_root(mpk_track *track);
 MPK_API const float *mpk_track_root_const(const mpk_track *track);
+
+/** Read-only views of the optional arrays (NULL when absent). */
+MPK_API const float *mpk_track_velocities_const(const mpk_track *track);
+MPK_API const float *mpk_track_kp_const(const mpk_track *track);
+MPK_API const float *mpk_track_kd_const(const mpk_track *track);
+
+/** @return the index of the joint named name in the track, or -1. */
+MPK_API int mpk_track_joint_find(const mpk_track *track, const char *name);
+
+/** Deep copy. @param[out] out new track, freed with mpk_track_free() */
+MPK_API MPK_WUR int mpk_track_clone(mpk_track **out, const mpk_track *track);
 
 MPK_API void mpk_track_free(mpk_track *track);
 
