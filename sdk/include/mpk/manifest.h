@@ -20,6 +20,13 @@ extern "C" {
 #define MPK_MANIFEST_MAX_MOTIONS 256
 #define MPK_MANIFEST_MAX_FILES 1024
 #define MPK_MANIFEST_FORMAT 1 /**< value of the "format" field this library writes */
+#define MPK_MANIFEST_MAX_ROBOTS 16
+#define MPK_MANIFEST_MAX_LANGUAGES 64    /**< texts per field (names, descriptions, titles) */
+#define MPK_MANIFEST_MAX_NAME 200        /**< bytes of a name, title, author or license */
+#define MPK_MANIFEST_MAX_DESCRIPTION 8000 /**< bytes of a description */
+#define MPK_MANIFEST_MAX_ID 128          /**< bytes of a package id */
+#define MPK_MANIFEST_MAX_PATH 255        /**< bytes of a file path in the package */
+#define MPK_MANIFEST_MAX_DURATION 3600.0 /**< seconds of one motion */
 
 /** Permission bits. */
 typedef enum mpk_permission {
