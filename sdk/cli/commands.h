@@ -6,10 +6,12 @@
 #define MPK_CLI_COMMANDS(X)                                                                      \
     X("help", mpk_cmd_help, "show this help")                                                    \
     X("robots", mpk_cmd_robots, "list the built-in robot models")                                \
-    X("robot", mpk_cmd_robot, "show a robot model or its forward kinematics")
+    X("robot", mpk_cmd_robot, "show a robot model or its forward kinematics")                    \
+    X("upload", mpk_cmd_upload, "upload a package to a Motion Store")
 
 int mpk_cmd_help(int argc, char **argv);
 int mpk_cmd_robots(int argc, char **argv);
 int mpk_cmd_robot(int argc, char **argv);
+int mpk_cmd_upload(int argc, char **argv);
 
 #endif
