@@ -7,15 +7,21 @@
  * subscriber's receipt (p50, p99, p99.9, max), the cost of a write, wake-up lateness, and the
  * messages the subscriber missed or got late (later than one period after their tick).
  *
- * usage: bench_dds [--duration S] [--rate HZ] [--domain N]   (default 60 s, 500 Hz, domain 150)
+ * Like the control loop, both processes ask for SCHED_FIFO and locked memory before CycloneDDS
+ * starts its threads (which inherit the policy); the report says whether that was permitted.
+ *
+ * usage: bench_dds [--duration S] [--rate HZ] [--domain N] [--no-fifo]
+ *        (default 60 s, 500 Hz, domain 150)
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +42,17 @@ static int64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* @return 1 when real-time scheduling was granted */
+static int realtime(int want)
+{
+    struct sched_param sp = {.sched_priority = 40};
+
+    if (!want || sched_setscheduler(0, SCHED_FIFO, &sp) != 0)
+        return 0;
+    mlockall(MCL_CURRENT | MCL_FUTURE);
+    return 1;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -117,16 +134,25 @@ int main(int argc, char **argv)
     char err[512];
     int64_t next, period;
     long missed = 0, late = 0, n = 0;
+    int fifo = 1, rt;
 
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--duration") == 0)
+    for (int i = 1; i < argc; i += 2) {
+        if (strcmp(argv[i], "--no-fifo") == 0) {
+            fifo = 0;
+            i--;
+        } else if (i + 1 >= argc) {
+            fprintf(stderr,
+                    "usage: bench_dds [--duration S] [--rate HZ] [--domain N] [--no-fifo]\n");
+            return 2;
+        } else if (strcmp(argv[i], "--duration") == 0)
             duration = strtod(argv[i + 1], NULL);
         else if (strcmp(argv[i], "--rate") == 0)
             rate = strtol(argv[i + 1], NULL, 10);
         else if (strcmp(argv[i], "--domain") == 0)
             domain = strtol(argv[i + 1], NULL, 10);
         else {
-            fprintf(stderr, "usage: bench_dds [--duration S] [--rate HZ] [--domain N]\n");
+            fprintf(stderr,
+                    "usage: bench_dds [--duration S] [--rate HZ] [--domain N] [--no-fifo]\n");
             return 2;
         }
     }
@@ -148,6 +174,7 @@ int main(int argc, char **argv)
         return 1;
     }
     fflush(stdout);
+    rt = realtime(fifo); /* before fork and before CycloneDDS: every thread inherits it */
     child = fork();
     if (child == 0)
         _exit(subscriber(sh, count, (uint32_t)domain));
@@ -201,8 +228,9 @@ int main(int argc, char **argv)
     qsort(write_ns + warmup, (size_t)(count - warmup), sizeof(int64_t), cmp_i64);
     qsort(wake_ns + warmup, (size_t)(count - warmup), sizeof(int64_t), cmp_i64);
     printf("bench_dds: hg LowCmd_ on rt/lowcmd, loopback, %ld Hz for %.0f s (%ld messages after "
-           "%ld warm-up), publisher and subscriber in two processes\n",
-           rate, duration, count - warmup, warmup);
+           "%ld warm-up), publisher and subscriber in two processes, %s\n",
+           rate, duration, count - warmup, warmup,
+           rt ? "SCHED_FIFO 40 + mlockall" : "SCHED_OTHER (real-time scheduling not permitted)");
     printf("  tick -> subscriber receipt latency (us): p50 %.1f  p99 %.1f  p99.9 %.1f  max %.1f\n",
            pct(lat, n, 50), pct(lat, n, 99), pct(lat, n, 99.9), n ? lat[n - 1] / 1000.0 : 0.0);
     printf("  write (pack + CRC + dds_write) (us):   p50 %.1f  p99 %.1f  max %.1f\n",
