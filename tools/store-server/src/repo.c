@@ -86,9 +86,13 @@ int srv__state_load(srv_repo_state *st, const srv_store *s)
     memset(st, 0, sizeof(*st));
     if ((rc = load_md(&st->root, s, "root.json", MSTORE_ROLE_ROOT)))
         goto fail;
-    snprintf(name, sizeof(name), "%s/timestamp.json", s->metadata_dir);
-    if (!srv_exists(name))
-        return SRV_OK; /* a store being initialised: nothing published yet */
+    {
+        char *ts = srv_join(s->metadata_dir, "timestamp.json");
+        bool present = ts && srv_exists(ts);
+        free(ts);
+        if (!present)
+            return SRV_OK; /* a store being initialised: nothing published yet */
+    }
     if ((rc = load_md(&st->timestamp, s, "timestamp.json", MSTORE_ROLE_TIMESTAMP)))
         goto fail;
     if ((mrc = mstore_timestamp_snapshot_meta(&mf, st->timestamp))) {
@@ -160,7 +164,7 @@ static int sign_with(mstore_metadata *md, srv_store *s, const mstore_metadata *r
 int srv__commit(srv_store *s, srv_repo_state *st, mstore_metadata *new_targets, bool snapshot)
 {
     mstore_metadata *snap = NULL, *ts = NULL;
-    char name[64], *tbytes = NULL, *sbytes = NULL;
+    char name[4096], *tbytes = NULL, *sbytes = NULL;
     size_t tsize = 0, ssize = 0;
     int64_t tver, sver;
     int rc, mrc;
@@ -323,7 +327,11 @@ static int add_version(srv_store *s, sync_job *job, sqlite3_stmt *st)
         goto out;
     }
     src = srv_asprintf("%s/%s.mpk", s->uploads_dir, sha);
-    if (!src || (rc = place_target(s, target, sha, src)))
+    if (!src) {
+        rc = srv_err(SRV_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = place_target(s, target, sha, src)))
         goto out;
     custom = json_pack("{s:s, s:s, s:s}", "id", pkg, "version", ver, "key_id", key_id);
     if ((mrc = mstore_targets_add(job->targets, target, size, &hash, 1, custom))) {

@@ -1,0 +1,36 @@
+# Tests of tools/store-server (mstore-server) and of `mpk upload`.
+# Unit tests: store_server/test_*.c (cmocka) linked with the server's objects.
+# Scenario tests: store_server/*.py driving the real programs on 127.0.0.1 (and nginx).
+if(NOT TARGET store_server_objects)
+  return()
+endif()
+
+file(GLOB srv_unit_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/store_server/test_*.c)
+foreach(src ${srv_unit_tests})
+  get_filename_component(name ${src} NAME_WE)
+  string(REGEX REPLACE "^test_" "" module ${name})
+  set(target test_tools_store_server_${module})
+  add_executable(${target} ${src})
+  set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  target_link_libraries(${target} PRIVATE store_server_objects ms_testutil PkgConfig::CMOCKA)
+  add_test(NAME tools/store_server_${module} COMMAND ${target})
+  ms_test_environment(tools/store_server_${module})
+endforeach()
+
+# Helpers the scenario tests run: a package maker and a robot-side TUF client.
+add_executable(ms_store_mkpkg store_server/mkpkg.c)
+target_link_libraries(ms_store_mkpkg PRIVATE mpk_static)
+add_executable(ms_store_client store_server/client.c)
+target_link_libraries(ms_store_client PRIVATE mstore_static mpk_static)
+set_target_properties(ms_store_mkpkg ms_store_client PROPERTIES
+  RUNTIME_OUTPUT_DIRECTORY ${MS_BIN_DIR})
+
+ms_add_py_test(tools/store_server_upload store_server/scenario_upload.py TIMEOUT 300)
+ms_add_py_test(tools/store_server_bad_input store_server/scenario_bad_input.py TIMEOUT 300)
+ms_add_py_test(tools/store_server_review store_server/scenario_review.py TIMEOUT 300)
+ms_add_py_test(tools/store_server_rotation store_server/scenario_rotation.py TIMEOUT 300)
+ms_add_py_test(tools/store_server_http store_server/scenario_http.py TIMEOUT 300)
+ms_add_py_test(tools/store_server_nginx store_server/scenario_nginx.py TIMEOUT 300)
+ms_add_py_test(tools/store_server_concurrent store_server/scenario_concurrent.py TIMEOUT 600
+               LABELS nosan)
+ms_add_py_test(tools/store_server_crash store_server/scenario_crash.py TIMEOUT 900 LABELS nosan)
