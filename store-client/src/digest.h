@@ -1,0 +1,55 @@
+/* Streaming digests of the algorithms TUF metadata may name, and a set of them computed at once
+ * (a download hashes with every algorithm its target lists while the bytes arrive). */
+#ifndef MSTORE_DIGEST_H
+#define MSTORE_DIGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <mbedtls/sha256.h>
+#include <mbedtls/sha512.h>
+
+#include "mstore/hash.h"
+
+#define MSTORE__DIGEST_SET_MAX 4
+#define MSTORE__HASHES_MAX     MSTORE__DIGEST_SET_MAX
+
+typedef struct mstore__digest {
+    int alg; /* index into the algorithm table */
+    union {
+        mbedtls_sha256_context s256;
+        mbedtls_sha512_context s512;
+    } ctx;
+} mstore__digest;
+
+/** @return the table index of an algorithm name, or -1. */
+int mstore__digest_alg(const char *name);
+size_t mstore__digest_size(int alg);
+void mstore__digest_start(mstore__digest *d, int alg);
+void mstore__digest_update(mstore__digest *d, const void *data, size_t size);
+/** @param[out] hex lowercase hex digest, MSTORE_HASH_HEX_MAX bytes */
+void mstore__digest_finish_hex(mstore__digest *d, char *hex);
+void mstore__digest_free(mstore__digest *d);
+
+/** Several expected digests checked over one stream. */
+typedef struct mstore__digest_set {
+    size_t n;
+    mstore__digest d[MSTORE__DIGEST_SET_MAX];
+    char expected[MSTORE__DIGEST_SET_MAX][MSTORE_HASH_HEX_MAX];
+    char name[MSTORE__DIGEST_SET_MAX][16];
+} mstore__digest_set;
+
+/**
+ * Prepares a set from expected hashes.
+ * @return MSTORE_EUNSUPPORTED for an unknown algorithm, MSTORE_EFORMAT for a malformed digest,
+ *         MSTORE_ELIMIT for more than MSTORE__DIGEST_SET_MAX hashes
+ */
+int mstore__digest_set_init(mstore__digest_set *s, const mstore_hash *hashes, size_t n);
+/** Starts over (a download that restarts from byte 0). */
+void mstore__digest_set_restart(mstore__digest_set *s);
+void mstore__digest_set_update(mstore__digest_set *s, const void *data, size_t size);
+/** @return MSTORE_OK when every digest matches, else MSTORE_EHASH with the context message. */
+int mstore__digest_set_check(mstore__digest_set *s, const char *what);
+void mstore__digest_set_free(mstore__digest_set *s);
+
+#endif
