@@ -165,13 +165,12 @@ int main(int argc, char **argv)
         }
         json_object_set_new(pkgs, json_string_value(json_object_get(pkg, "id")), list);
     }
-    summary = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:I}", "root",
-                        (json_int_t)version_of(u, "root"), "timestamp",
-                        (json_int_t)version_of(u, "timestamp"), "snapshot",
-                        (json_int_t)version_of(u, "snapshot"), "targets",
-                        (json_int_t)version_of(u, "targets"), "target_count",
-                        (json_int_t)mstore_targets_count(mstore_updater_trusted(u, "targets")),
-                        "packages", pkgs, "verified", (json_int_t)verified);
+    summary = json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:o, s:I}", "root", (json_int_t)version_of(u, "root"),
+        "timestamp", (json_int_t)version_of(u, "timestamp"), "snapshot",
+        (json_int_t)version_of(u, "snapshot"), "targets", (json_int_t)version_of(u, "targets"),
+        "target_count", (json_int_t)mstore_targets_count(mstore_updater_trusted(u, "targets")),
+        "packages", pkgs, "verified", (json_int_t)verified);
     json_object_set(summary, "catalog", catalog);
     {
         char *text = json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS);

@@ -167,8 +167,8 @@ int main(int argc, char **argv)
     }
     man = json_pack("{s:i, s:s, s:s, s:{s:s, s:s}, s:{s:s}, s:s, s:s, s:s, s:[s], s:[{s:s, "
                     "s:s, s:s, s:f, s:f, s:[s,s,s], s:b}], s:[], s:s, s:o}",
-                    "format", MPK_MANIFEST_FORMAT, "id", id, "version", version, "name", "en",
-                    name, "zh", "测试动作", "description", "en", "A motion for the store tests.",
+                    "format", MPK_MANIFEST_FORMAT, "id", id, "version", version, "name", "en", name,
+                    "zh", "测试动作", "description", "en", "A motion for the store tests.",
                     "author", "Store Tests", "license", "MIT", "category", "gesture", "robots",
                     robot, "motions", "name", "main", "file", "motions/main.mpkt", "robot", robot,
                     "duration", (double)(frames - 1) / 50.0, "rate", 50.0, "joints", joints[0],

@@ -115,9 +115,13 @@ int srv_check_package(srv_check *chk, const char *path, uint64_t size, const cha
     mpk_error_clear();
     rc = mpk_package_verify(pkg, NULL);
     if (rc) {
-        srv_check_reject(chk, 422, rc == MPK_ESIGNATURE ? "bad-signature" : "malformed",
+        srv_check_reject(chk, 422,
+                         rc == MPK_ESIGNATURE  ? "bad-signature"
+                         : rc == MPK_EVALIDATE ? "invalid"
+                                               : "malformed",
                          "package verification failed: %s",
                          *mpk_error_message() ? mpk_error_message() : mpk_strerror(rc));
+        rc = SRV_OK;
         goto out;
     }
     if (!key_id || strcmp(key_id, dev->key_id) != 0)

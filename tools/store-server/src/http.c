@@ -211,6 +211,10 @@ static enum MHD_Result upload_end(struct MHD_Connection *c, srv_store *s, reques
         return internal_error(c);
     }
     req->fd = -1;
+    if (req->too_large || req->received == 0) {
+        unlink(req->tmp); /* before answering: the client may look right after */
+        req->tmp[0] = '\0';
+    }
     if (req->too_large)
         return srv_http_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
                               "the body is more than the limit of %llu bytes",
@@ -348,6 +352,42 @@ static void completed(void *cls, struct MHD_Connection *c, void **req_cls,
     *req_cls = NULL;
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*
+ * Percent-decoding of request paths (and arguments). An encoded NUL or '/' decodes to 0x01,
+ * which no valid path contains: "root.json%00.png" or "..%2f" are refused, never shortened or
+ * split into segments that the checks did not see.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    char *r = s, *w = s;
+
+    (void)cls;
+    (void)c;
+    while (*r) {
+        int hi, lo;
+        if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0) {
+            char v = (char)(hi << 4 | lo);
+            *w++ = v == '\0' || v == '/' ? '\x01' : v;
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 int srv_http_start(srv_http **out, srv_store *s)
 {
     srv_http *http = calloc(1, sizeof(*http));
@@ -377,7 +417,8 @@ int srv_http_start(srv_http **out, srv_store *s)
     http->daemon = MHD_start_daemon(
         flags, (uint16_t)s->cfg.port, NULL, NULL, handler, http, MHD_OPTION_SOCK_ADDR, &addr,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.upload_timeout, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)s->cfg.threads, MHD_OPTION_NOTIFY_COMPLETED, completed, http, MHD_OPTION_END);
+        (unsigned)s->cfg.threads, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, http, MHD_OPTION_END);
     if (!http->daemon) {
         free(http);
         return srv_err(SRV_EIO, "cannot listen on %s port %d (in use?)", s->cfg.listen,

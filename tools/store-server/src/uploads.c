@@ -58,6 +58,31 @@ static int keep_files(srv_store *s, srv_check *chk, const char *tmp_path, const 
     return SRV_OK;
 }
 
+static int drop_unreferenced(srv_store *s, const char *sha256_hex)
+{
+    sqlite3_stmt *st = NULL;
+    char *path;
+    int rc, refs = 1;
+
+    rc = srv_db_prepare(&st, s->db,
+                        "SELECT count(*) FROM uploads WHERE sha256 = ? AND state IN "
+                        "('queued', 'approved', 'published', 'yanked')");
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, sha256_hex, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        refs = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (refs > 0)
+        return SRV_OK;
+    path = srv_asprintf("%s/%s.mpk", s->uploads_dir, sha256_hex);
+    if (!path)
+        return srv_err(SRV_ENOMEM, "out of memory");
+    unlink(path);
+    free(path);
+    return SRV_OK;
+}
+
 static int bump_generation(srv_db *db)
 {
     return srv_db_exec(db, "UPDATE repo SET generation = generation + 1 WHERE id = 1");
@@ -127,6 +152,15 @@ int srv_upload_intake(json_t **reply, int *status, srv_store *s, int64_t dev_id,
                          (unsigned long long)size, sha256_hex);
     else if ((rc = srv_check_package(&chk, tmp_path, size, sha256_hex, dev, &s->cfg)))
         goto out;
+    if (!chk.status) {
+        /* Version order now, so a refused version is never kept; again below, in the
+         * transaction that records the upload, for uploads racing this one. */
+        srv_db_lock(s->db);
+        rc = srv_check_version(&chk, s->db);
+        srv_db_unlock(s->db);
+        if (rc)
+            goto out;
+    }
     if (!chk.status && (rc = keep_files(s, &chk, tmp_path, sha256_hex)))
         goto out;
     kept = !chk.status;
@@ -137,10 +171,12 @@ int srv_upload_intake(json_t **reply, int *status, srv_store *s, int64_t dev_id,
         goto fail;
     state = chk.status ? "rejected" : s->cfg.review ? "queued" : "approved";
     if (chk.status && kept) {
-        /* The version check failed after the files were kept; they may be shared with another
-         * upload of the same bytes, so leave them: the next prune removes unreferenced files. */
+        /* Lost a race with another upload of the same id: drop the kept file unless an
+         * accepted upload has the same bytes. */
         json_decref(chk.entry);
         chk.entry = NULL;
+        if ((rc = drop_unreferenced(s, sha256_hex)))
+            goto fail;
     }
     if ((rc = record_upload(&upload_id, s, dev_id, &chk, size, sha256_hex, state, dev->name)))
         goto fail;
