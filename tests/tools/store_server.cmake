@@ -25,12 +25,16 @@ target_link_libraries(ms_store_client PRIVATE mstore_static mpk_static)
 set_target_properties(ms_store_mkpkg ms_store_client PROPERTIES
   RUNTIME_OUTPUT_DIRECTORY ${MS_BIN_DIR})
 
-ms_add_py_test(tools/store_server_upload store_server/scenario_upload.py TIMEOUT 300)
-ms_add_py_test(tools/store_server_bad_input store_server/scenario_bad_input.py TIMEOUT 300)
-ms_add_py_test(tools/store_server_review store_server/scenario_review.py TIMEOUT 300)
-ms_add_py_test(tools/store_server_rotation store_server/scenario_rotation.py TIMEOUT 300)
-ms_add_py_test(tools/store_server_http store_server/scenario_http.py TIMEOUT 300)
-ms_add_py_test(tools/store_server_nginx store_server/scenario_nginx.py TIMEOUT 300)
-ms_add_py_test(tools/store_server_concurrent store_server/scenario_concurrent.py TIMEOUT 600
-               LABELS nosan)
-ms_add_py_test(tools/store_server_crash store_server/scenario_crash.py TIMEOUT 900 LABELS nosan)
+# Every store_server/scenario_<name>.py is the test tools/store_server_<name>. Those that measure
+# nothing but need real timing (many processes, kill loops) skip the sanitizer run.
+set(srv_nosan concurrent crash)
+file(GLOB srv_scenarios CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/store_server/scenario_*.py)
+foreach(script ${srv_scenarios})
+  get_filename_component(name ${script} NAME_WE)
+  string(REGEX REPLACE "^scenario_" "" name ${name})
+  if(name IN_LIST srv_nosan)
+    ms_add_py_test(tools/store_server_${name} store_server/scenario_${name}.py TIMEOUT 900 LABELS nosan)
+  else()
+    ms_add_py_test(tools/store_server_${name} store_server/scenario_${name}.py TIMEOUT 300)
+  endif()
+endforeach()

@@ -140,6 +140,10 @@ def scenario():
         start = time.time()
         status, _, _ = store.get("/metadata/timestamp.json")
         check(status == 200 and time.time() - start < 1.5, "others are served during a stall")
+        for _ in range(100):
+            if store.incoming_files():
+                break
+            time.sleep(0.01)
         check(len(store.incoming_files()) == 1, "the stalled body is being received")
         closed = s.recv(100)
         waited = time.time() - start
