@@ -197,3 +197,71 @@ def main(fn):
         print("0 passed, 1 failed")
         sys.exit(1)
     print("1 passed, 0 failed")
+
+
+class Nginx:
+    """Debian's nginx on 127.0.0.1 with the shipped configuration (tools/store-server/nginx),
+    serving a store's repository folder and passing /api/ to mstore-server."""
+
+    def __init__(self, store, workers=1):
+        self.base = tempfile.mkdtemp(prefix="nginx.", dir=store.base)
+        self.port = free_port()
+        with open(os.path.join(SRC, "tools", "store-server", "nginx", "motionstore.conf.in")) as f:
+            site = f.read()
+        site = (site.replace("@LISTEN@", f"127.0.0.1:{self.port}")
+                .replace("@REPOSITORY@", os.path.join(store.dir, "repository"))
+                .replace("@API@", f"127.0.0.1:{store.port}"))
+        with open(os.path.join(self.base, "site.conf"), "w") as f:
+            f.write(site)
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        tmp = os.path.join(self.base, "tmp")
+        os.makedirs(tmp)
+        with open(os.path.join(self.base, "nginx.conf"), "w") as f:
+            f.write(f"""{user}worker_processes {workers};
+daemon off;
+pid {self.base}/nginx.pid;
+error_log {self.base}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    keepalive_requests 100000;
+    include {self.base}/site.conf;
+}}
+""")
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.proc = subprocess.Popen([nginx, "-p", self.base, "-c",
+                                      os.path.join(self.base, "nginx.conf")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.time() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise AssertionError("nginx did not start: " +
+                                         self.proc.stderr.read().decode(errors="replace"))
+                time.sleep(0.05)
+
+    def get(self, path, headers=None, method="GET"):
+        req = urllib.request.Request(self.url + path, headers=headers or {}, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, r.headers, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers, e.read()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
