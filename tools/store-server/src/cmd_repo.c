@@ -120,8 +120,9 @@ int srv_cmd_serve(const srv_cli *cli, int argc, char **argv)
         free(s->cfg.listen);
         s->cfg.listen = strdup(listen);
     }
-    /* Repair whatever a crash left (approved but unpublished uploads), then serve. */
-    if (srv_repo_refresh(s)) {
+    /* Repair whatever a crash left (temporary files, approved but unpublished uploads), then
+     * serve. */
+    if (srv_repo_clean(s) || srv_repo_refresh(s)) {
         rc = srv_cli_fail("serve", "cannot bring the repository up to date");
         goto out;
     }

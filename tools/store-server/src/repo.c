@@ -609,6 +609,55 @@ int srv_repo_resign(srv_store *s, bool all, const char *actor)
     return rc;
 }
 
+/* ---- leftovers ----------------------------------------------------------------------------- */
+
+/* Removes temporary files ("name.tmp.XXXXXX") a killed writer left in dir and below. */
+static void clean_tree(const char *dir, int depth)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        const char *tmp = strstr(e->d_name, ".tmp.");
+        if (e->d_name[0] == '.')
+            continue;
+        if (e->d_type == DT_DIR && depth > 0) {
+            char *sub = srv_join(dir, e->d_name);
+            if (sub)
+                clean_tree(sub, depth - 1);
+            free(sub);
+        } else if (tmp && strlen(tmp) == 11 && e->d_type == DT_REG) {
+            unlinkat(dirfd(d), e->d_name, 0);
+        }
+    }
+    closedir(d);
+}
+
+int srv_repo_clean(srv_store *s)
+{
+    int lock = srv__repo_lock(s);
+    DIR *d;
+    struct dirent *e;
+
+    if (lock < 0)
+        return SRV_EIO;
+    clean_tree(s->metadata_dir, 0);
+    clean_tree(s->targets_dir, 3);
+    clean_tree(s->uploads_dir, 0);
+    /* Bodies of requests that a killed server was receiving. Only a serving process writes
+     * here, and this runs before it listens. */
+    if ((d = opendir(s->incoming_dir))) {
+        while ((e = readdir(d)))
+            if (strncmp(e->d_name, "upload-", 7) == 0)
+                unlinkat(dirfd(d), e->d_name, 0);
+        closedir(d);
+    }
+    srv__repo_unlock(lock);
+    return SRV_OK;
+}
+
 /* ---- status -------------------------------------------------------------------------------- */
 
 static json_t *role_json(const mstore_metadata *md)

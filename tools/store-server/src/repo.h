@@ -69,6 +69,12 @@ int srv_repo_key_rotate(srv_store *s, const char *role, const char *const *root_
 /** Generates a root key file (JSON key pair, mode 0600). */
 int srv_repo_generate_key(const char *path);
 
+/**
+ * Removes what a killed process left: temporary files of atomic writes in the repository and
+ * uploads folders, and partial request bodies in incoming/. Run by `serve` before it listens.
+ */
+int srv_repo_clean(srv_store *s);
+
 /** Summary: versions and expiry of every role, target count. */
 int srv_repo_status(json_t **out, srv_store *s);
 
