@@ -7,11 +7,21 @@
     X("help", mpk_cmd_help, "show this help")                                                    \
     X("robots", mpk_cmd_robots, "list the built-in robot models")                                \
     X("robot", mpk_cmd_robot, "show a robot model or its forward kinematics")                    \
+    X("keygen", mpk_cmd_keygen, "create a package signing key")                                  \
+    X("build", mpk_cmd_build, "build a signed package from a project folder")                    \
+    X("inspect", mpk_cmd_inspect, "show what a package holds")                                   \
+    X("verify", mpk_cmd_verify, "verify a package's signature and contents")                     \
+    X("export-csv", mpk_cmd_export_csv, "write a motion track as CSV")                           \
     X("upload", mpk_cmd_upload, "upload a package to a Motion Store")
 
 int mpk_cmd_help(int argc, char **argv);
 int mpk_cmd_robots(int argc, char **argv);
 int mpk_cmd_robot(int argc, char **argv);
+int mpk_cmd_keygen(int argc, char **argv);
+int mpk_cmd_build(int argc, char **argv);
+int mpk_cmd_inspect(int argc, char **argv);
+int mpk_cmd_verify(int argc, char **argv);
+int mpk_cmd_export_csv(int argc, char **argv);
 int mpk_cmd_upload(int argc, char **argv);
 
 #endif

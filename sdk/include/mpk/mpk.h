@@ -11,5 +11,6 @@
 #include "mpk/manifest.h"
 #include "mpk/key.h"
 #include "mpk/package.h"
+#include "mpk/project.h"
 
 #endif
