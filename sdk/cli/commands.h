@@ -12,6 +12,7 @@
     X("inspect", mpk_cmd_inspect, "show what a package holds")                                   \
     X("verify", mpk_cmd_verify, "verify a package's signature and contents")                     \
     X("export-csv", mpk_cmd_export_csv, "write a motion track as CSV")                           \
+    X("preview", mpk_cmd_preview, "show a motion on the robot (runs mpk-preview)")               \
     X("upload", mpk_cmd_upload, "upload a package to a Motion Store")
 
 int mpk_cmd_help(int argc, char **argv);
@@ -22,6 +23,7 @@ int mpk_cmd_build(int argc, char **argv);
 int mpk_cmd_inspect(int argc, char **argv);
 int mpk_cmd_verify(int argc, char **argv);
 int mpk_cmd_export_csv(int argc, char **argv);
+int mpk_cmd_preview(int argc, char **argv);
 int mpk_cmd_upload(int argc, char **argv);
 
 #endif
