@@ -77,7 +77,7 @@ static int load_md(mstore_metadata **out, const srv_store *s, const char *name,
     return mrc ? srv__mstore_err(mrc, name) : SRV_OK;
 }
 
-int srv__state_load(srv_repo_state *st, const srv_store *s)
+int srv__state_load(srv_repo_state *st, const srv_store *s, bool want_targets)
 {
     mstore_metafile mf;
     char name[64];
@@ -106,8 +106,9 @@ int srv__state_load(srv_repo_state *st, const srv_store *s)
         rc = srv__mstore_err(mrc, name);
         goto fail;
     }
+    st->targets_version = mf.version;
     snprintf(name, sizeof(name), "%lld.targets.json", (long long)mf.version);
-    if ((rc = load_md(&st->targets, s, name, MSTORE_ROLE_TARGETS)))
+    if (want_targets && (rc = load_md(&st->targets, s, name, MSTORE_ROLE_TARGETS)))
         goto fail;
     return SRV_OK;
 fail:
@@ -171,7 +172,7 @@ int srv__commit(srv_store *s, srv_repo_state *st, mstore_metadata *new_targets, 
 
     /* 1. targets (already holds every target; the files are in place) */
     if (new_targets) {
-        tver = st->targets ? mstore_metadata_version(st->targets) + 1 : 1;
+        tver = st->targets_version + 1;
         if ((mrc = mstore_metadata_set_version(new_targets, tver)) ||
             (mrc = mstore_metadata_set_expires(new_targets, srv__expires(s, SRV_ROLE_TARGETS)))) {
             rc = srv__mstore_err(mrc, "targets");
@@ -184,7 +185,7 @@ int srv__commit(srv_store *s, srv_repo_state *st, mstore_metadata *new_targets, 
             goto out;
         snapshot = true;
     } else {
-        tver = mstore_metadata_version(st->targets);
+        tver = st->targets_version;
         snprintf(name, sizeof(name), "%s/%lld.targets.json", s->metadata_dir, (long long)tver);
         if (snapshot && (rc = srv_read_file(&tbytes, &tsize, name, SRV_METADATA_MAX)))
             goto out;
@@ -465,7 +466,7 @@ int srv__sync_locked(srv_store *s, const char *actor)
 
     memset(&job, 0, sizeof(job));
     job.now = srv_time_now();
-    if ((rc = srv__state_load(&st, s)))
+    if ((rc = srv__state_load(&st, s, false)))
         return rc;
     if ((mrc = mstore_metadata_new(&job.targets, MSTORE_ROLE_TARGETS,
                                    srv__expires(s, SRV_ROLE_TARGETS)))) {
@@ -574,7 +575,7 @@ int srv_repo_refresh(srv_store *s)
         rc = srv__sync_locked(s, "server");
         goto out;
     }
-    if ((rc = srv__state_load(&st, s)))
+    if ((rc = srv__state_load(&st, s, true)))
         goto out;
     if (!st.timestamp) {
         srv__state_clear(&st);
@@ -600,7 +601,7 @@ int srv_repo_resign(srv_store *s, bool all, const char *actor)
 
     if (lock < 0)
         return SRV_EIO;
-    if ((rc = srv__state_load(&st, s)) == SRV_OK) {
+    if ((rc = srv__state_load(&st, s, true)) == SRV_OK) {
         rc = st.timestamp ? srv__resign_locked(s, &st, all, true, actor)
                           : srv__sync_locked(s, actor);
         srv__state_clear(&st);
@@ -678,7 +679,7 @@ int srv_repo_status(json_t **out, srv_store *s)
     json_t *counts = json_object();
     int rc;
 
-    if ((rc = srv__state_load(&st, s))) {
+    if ((rc = srv__state_load(&st, s, true))) {
         json_decref(counts);
         return rc;
     }

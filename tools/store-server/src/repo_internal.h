@@ -16,7 +16,8 @@ typedef struct srv_repo_state {
     mstore_metadata *root;
     mstore_metadata *timestamp;
     mstore_metadata *snapshot;
-    mstore_metadata *targets;
+    mstore_metadata *targets; /**< loaded only when asked for (it is the large one) */
+    int64_t targets_version;  /**< as the snapshot names it; 0 before the first publish */
 } srv_repo_state;
 
 /** Translates a libmstore failure into ours, with what as the context. */
@@ -26,8 +27,8 @@ int srv__mstore_err(int mrc, const char *what);
 int srv__repo_lock(const srv_store *s);
 void srv__repo_unlock(int fd);
 
-/** Loads root.json, timestamp.json and the snapshot and targets they name. */
-int srv__state_load(srv_repo_state *st, const srv_store *s);
+/** Loads root.json, timestamp.json, the snapshot they name and, with want_targets, targets. */
+int srv__state_load(srv_repo_state *st, const srv_store *s, bool want_targets);
 void srv__state_clear(srv_repo_state *st);
 
 /** Now plus the role's lifetime. */

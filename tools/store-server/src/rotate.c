@@ -168,7 +168,7 @@ int srv_repo_key_rotate(srv_store *s, const char *role, const char *const *root_
         rc = SRV_EIO;
         goto out;
     }
-    if ((rc = srv__state_load(&st, s)))
+    if ((rc = srv__state_load(&st, s, true)))
         goto out;
     /* The new key is saved before the root that trusts it, so a crash between the two leaves a
      * key nobody trusts (removed here next time), never a trusted key that is lost. */
