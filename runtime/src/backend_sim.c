@@ -92,8 +92,8 @@ static int parse_start(sim *s, const char *start, double velocity)
     if (strcmp(start, "random") == 0) {
         for (j = 0; j < s->n; j++) {
             const mpk_joint *jt = &s->model->joints[j];
-            /* Anywhere within the limits, moving at up to `velocity` rad/s. */
-            s->q[j] = jt->lower + (jt->upper - jt->lower) * (0.05 + 0.9 * uniform(s));
+            /* Well inside the limits (10% to 90% of the range), moving at up to `velocity`. */
+            s->q[j] = jt->lower + (jt->upper - jt->lower) * (0.1 + 0.8 * uniform(s));
             s->dq[j] = velocity * (2.0 * uniform(s) - 1.0);
         }
         return MOTION_OK;

@@ -1,4 +1,4 @@
-/* Blends (cubic Hermite, common duration) and stops (per-joint constant deceleration). */
+/* Blends (rest, cubic, gather: one common duration) and stops (per-joint constant deceleration). */
 #include <math.h>
 #include <string.h>
 
@@ -7,8 +7,6 @@
 
 /* Used when a model gives no acceleration default: a gentle rate for any servo. */
 #define FALLBACK_ACCELERATION 10.0
-/* Grows the candidate duration by this factor until every joint fits its limits. */
-#define GROWTH 1.04
 
 void motion_limits_from_model(motion_limits *out, const mpk_robot_model *model,
                               double velocity_scale, double acceleration_scale)
@@ -35,43 +33,11 @@ double motion_smoothstep(double s, double *derivative)
     return s * s * (3.0 - 2.0 * s);
 }
 
-/*
- * One joint on p(s) = h00 q0 + h10 T v0 + h01 q1 + h11 T v1, s = t / T. With d = q1 - q0:
- *   v(s) = A s^2 + B s + C,  A = -6d/T + 3v0 + 3v1,  B = 6d/T - 4v0 - 2v1,  C = v0
- *   a(s) = (2A s + B) / T, linear in s, so its extremes are at the ends.
- */
-static void joint_peaks(double q0, double v0, double q1, double v1, double T, double *vmax,
-                        double *amax)
+/* The rest-to-rest cubic p = d (3s^2 - 2s^3): peak velocity 1.5 d / T, acceleration 6 d / T^2. */
+static double cubic_min_time(double d, double vl, double al)
 {
-    double d = q1 - q0;
-    double A = -6.0 * d / T + 3.0 * v0 + 3.0 * v1;
-    double B = 6.0 * d / T - 4.0 * v0 - 2.0 * v1;
-    double v = fmax(fabs(v0), fabs(v1));
-
-    if (A != 0.0) {
-        double s = -B / (2.0 * A);
-        if (s > 0.0 && s < 1.0)
-            v = fmax(v, fabs((A * s + B) * s + v0));
-    }
-    *vmax = v;
-    *amax = fmax(fabs(B), fabs(2.0 * A + B)) / T;
-}
-
-static bool fits(const motion_blend *b, const motion_limits *lim, double T)
-{
-    int j;
-
-    for (j = 0; j < b->joint_count; j++) {
-        double vmax, amax, vallow;
-        if (!b->active[j])
-            continue;
-        joint_peaks(b->q0[j], b->v0[j], b->q1[j], b->v1[j], T, &vmax, &amax);
-        /* A joint already moving faster than the planning limit may keep its own speed. */
-        vallow = fmax(lim->velocity[j], 1.05 * fmax(fabs(b->v0[j]), fabs(b->v1[j])));
-        if (vmax > vallow * (1.0 + 1e-9) || amax > lim->acceleration[j] * (1.0 + 1e-9))
-            return false;
-    }
-    return true;
+    d = fabs(d);
+    return fmax(1.5 * d / vl, sqrt(6.0 * d / al));
 }
 
 int motion_blend_plan(motion_blend *out, const uint8_t *mask, const double *q0, const double *v0,
@@ -80,7 +46,7 @@ int motion_blend_plan(motion_blend *out, const uint8_t *mask, const double *q0, 
 {
     motion_blend b;
     double T = 0.0;
-    int j, n = limits->joint_count, guard;
+    int j, n = limits->joint_count;
 
     if (n <= 0 || n > MOTION_MAX_JOINTS)
         return motion__error(MOTION_EINVAL, "blend: joint count %d", n);
@@ -89,7 +55,7 @@ int motion_blend_plan(motion_blend *out, const uint8_t *mask, const double *q0, 
     memset(&b, 0, sizeof(b));
     b.joint_count = n;
     for (j = 0; j < n; j++) {
-        double d, vl, al;
+        double vl, al;
         if (mask && !mask[j])
             continue;
         b.active[j] = 1;
@@ -104,21 +70,15 @@ int motion_blend_plan(motion_blend *out, const uint8_t *mask, const double *q0, 
         al = limits->acceleration[j];
         if (!(vl > 0) || !(al > 0))
             return motion__error(MOTION_EINVAL, "blend: joint %d: limits must be positive", j);
-        /* Lower bounds from the rest-to-rest cubic (peak velocity 1.5 d/T, acceleration 6 d/T^2)
-         * and from the time to change velocity at the acceleration limit. */
-        d = fabs(b.q1[j] - b.q0[j]);
-        T = fmax(T, 1.5 * d / vl);
-        T = fmax(T, sqrt(6.0 * d / al));
-        T = fmax(T, fabs(b.v1[j] - b.v0[j]) / al);
+        b.acc[j] = al;
+        b.tau0[j] = fabs(b.v0[j]) / al;
+        b.tau1[j] = fabs(b.v1[j]) / al;
+        b.qa[j] = b.q0[j] + 0.5 * b.v0[j] * b.tau0[j];
+        b.qb[j] = b.q1[j] - 0.5 * b.v1[j] * b.tau1[j];
+        T = fmax(T, b.tau0[j] + b.tau1[j] + cubic_min_time(b.qb[j] - b.qa[j], vl, al));
     }
     T = fmax(T, min_duration);
-    if (T > 0) {
-        T = fmax(T, dt);
-        for (guard = 0; guard < 1000 && T < MOTION_BLEND_MAX_DURATION && !fits(&b, limits, T);
-             guard++)
-            T *= GROWTH;
-        T = fmin(T, MOTION_BLEND_MAX_DURATION);
-    }
+    T = fmin(T, MOTION_BLEND_MAX_DURATION);
     /* Whole ticks, so that a tick lands exactly on the target. */
     if (dt > 0 && T > 0)
         T = ceil(T / dt - 1e-6) * dt;
@@ -127,38 +87,51 @@ int motion_blend_plan(motion_blend *out, const uint8_t *mask, const double *q0, 
     return MOTION_OK;
 }
 
+/* One joint at time t: a constant-acceleration phase, the cubic, a constant-acceleration phase. */
+static void eval_joint(const motion_blend *b, int j, double t, double *q, double *dq)
+{
+    double T = b->duration, t1 = T - b->tau1[j], a = b->acc[j], tc = t1 - b->tau0[j];
+
+    if (t <= 0.0) {
+        *q = b->q0[j];
+        *dq = b->v0[j];
+    } else if (t >= T) {
+        *q = b->q1[j];
+        *dq = b->v1[j];
+    } else if (t < b->tau0[j]) {
+        *q = b->q0[j] + b->v0[j] * t - copysign(0.5 * a * t * t, b->v0[j]);
+        *dq = b->v0[j] - copysign(a * t, b->v0[j]);
+    } else if (t > t1) {
+        double u = t - t1;
+        *q = b->qb[j] + copysign(0.5 * a * u * u, b->v1[j]);
+        *dq = copysign(a * u, b->v1[j]);
+    } else if (tc > 0.0) {
+        double s = (t - b->tau0[j]) / tc, d = b->qb[j] - b->qa[j];
+        *q = b->qa[j] + d * s * s * (3.0 - 2.0 * s);
+        *dq = d * 6.0 * s * (1.0 - s) / tc;
+    } else {
+        *q = b->qa[j];
+        *dq = 0.0;
+    }
+}
+
 void motion_blend_eval(const motion_blend *b, double t, double *q, double *dq)
 {
-    double T = b->duration, s, s2, s3, h00, h10, h01, h11, d00, d10, d01, d11;
+    double qj, vj;
     int j;
 
-    if (T <= 0 || t >= T) {
-        for (j = 0; j < b->joint_count; j++) {
-            if (!b->active[j])
-                continue;
-            q[j] = b->q1[j];
-            if (dq)
-                dq[j] = T <= 0 ? 0.0 : b->v1[j];
-        }
-        return;
-    }
-    s = t <= 0 ? 0.0 : t / T;
-    s2 = s * s;
-    s3 = s2 * s;
-    h00 = 2 * s3 - 3 * s2 + 1;
-    h10 = s3 - 2 * s2 + s;
-    h01 = -2 * s3 + 3 * s2;
-    h11 = s3 - s2;
-    d00 = 6 * s2 - 6 * s;
-    d10 = 3 * s2 - 4 * s + 1;
-    d01 = -6 * s2 + 6 * s;
-    d11 = 3 * s2 - 2 * s;
     for (j = 0; j < b->joint_count; j++) {
         if (!b->active[j])
             continue;
-        q[j] = h00 * b->q0[j] + h10 * T * b->v0[j] + h01 * b->q1[j] + h11 * T * b->v1[j];
+        if (b->duration <= 0) {
+            qj = b->q1[j];
+            vj = 0.0;
+        } else {
+            eval_joint(b, j, t, &qj, &vj);
+        }
+        q[j] = qj;
         if (dq)
-            dq[j] = (d00 * b->q0[j] + d01 * b->q1[j]) / T + d10 * b->v0[j] + d11 * b->v1[j];
+            dq[j] = vj;
     }
 }
 
@@ -169,10 +142,18 @@ void motion_blend_peaks(const motion_blend *b, const motion_limits *lim, double 
     int j;
 
     for (j = 0; j < b->joint_count && b->duration > 0; j++) {
-        double vmax, amax;
+        double tc, d, vmax, amax = 0.0;
         if (!b->active[j])
             continue;
-        joint_peaks(b->q0[j], b->v0[j], b->q1[j], b->v1[j], b->duration, &vmax, &amax);
+        tc = b->duration - b->tau0[j] - b->tau1[j];
+        d = fabs(b->qb[j] - b->qa[j]);
+        vmax = fmax(fabs(b->v0[j]), fabs(b->v1[j]));
+        if (b->tau0[j] > 0 || b->tau1[j] > 0)
+            amax = b->acc[j];
+        if (tc > 0) {
+            vmax = fmax(vmax, 1.5 * d / tc);
+            amax = fmax(amax, 6.0 * d / (tc * tc));
+        }
         vr = fmax(vr, vmax / lim->velocity[j]);
         ar = fmax(ar, amax / lim->acceleration[j]);
     }

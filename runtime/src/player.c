@@ -28,7 +28,8 @@ typedef struct item {
     int iteration;    /* from 1 */
     double crossfade; /* wanted crossfade into this item, s */
     uint64_t tag;
-    double t; /* motion time */
+    double t;     /* motion time */
+    bool started; /* STARTED was reported (once per item, not per iteration) */
     double kp[MOTION_MAX_JOINTS], kd[MOTION_MAX_JOINTS];
     double base[MOTION_MAX_JOINTS]; /* where joints the clip does not drive stay */
 } item;
@@ -408,9 +409,21 @@ static double stopping_point(const motion_player *p, int j, double q, double v)
     return motion__clamp(q + copysign(v * v / (2.0 * a), v), jt->lower, jt->upper);
 }
 
+/*
+ * Blends run on a time base slowed by the pause factor (their output velocity is the planned one
+ * times the factor), so a blend that starts from what we command must start from the velocity
+ * along its path: the commanded velocity divided by the factor. (When paused, everything we
+ * command is at rest, and so is the path.)
+ */
+static double path_velocity(const motion_player *p, int j)
+{
+    return p->pause > 1e-9 ? p->dq[j] / p->pause : 0.0;
+}
+
 /* Starts the blend from where the robot is (or what we last commanded) to the first frame of the
  * current item. */
-static void start_blend_in(motion_player *p, const motion_state *st, bool from_measured)
+static void start_blend_in(motion_player *p, const motion_state *st, bool from_measured,
+                           double offset)
 {
     item *it = current(p);
     double *q0 = p->qa, *v0 = p->va, *q1 = p->qb, *v1 = p->vb, min_d = 0.0;
@@ -418,7 +431,7 @@ static void start_blend_in(motion_player *p, const motion_state *st, bool from_m
 
     for (j = 0; j < p->n; j++) {
         q0[j] = from_measured ? st->q[j] : p->q[j];
-        v0[j] = from_measured ? st->dq[j] : p->dq[j];
+        v0[j] = from_measured ? st->dq[j] : path_velocity(p, j);
         q1[j] = v1[j] = 0.0;
     }
     motion_clip_sample(it->clip, 0.0, q1, v1);
@@ -436,6 +449,9 @@ static void start_blend_in(motion_player *p, const motion_state *st, bool from_m
     if (p->mode == MOTION_MODE_ARM)
         min_d = (1.0 - p->weight) * p->cfg.weight_ramp;
     err = motion_blend_plan(&p->blend, p->mask, q0, v0, q1, v1, &p->plan, min_d, p->period);
+    /* A blend that began `offset` into this tick is lengthened by as much, to end on a tick. */
+    if (err == MOTION_OK && offset > 0)
+        p->blend.duration += offset;
     if (err != MOTION_OK) {
         /* Only a non-finite measured state gets here, which the safety filter faults on. */
         pop(p, MOTION_EVENT_REJECTED);
@@ -472,7 +488,9 @@ static void start_pose_blend(motion_player *p, const double *target, motion_acti
 {
     int j;
 
-    if (motion_blend_plan(&p->blend, p->mask, p->q, p->dq, target, NULL, &p->plan, 0.0,
+    for (j = 0; j < p->n; j++)
+        p->va[j] = path_velocity(p, j);
+    if (motion_blend_plan(&p->blend, p->mask, p->q, p->va, target, NULL, &p->plan, 0.0,
                           p->period) != MOTION_OK) {
         start_stop(p, false, false);
         return;
@@ -691,10 +709,28 @@ static void end_of_queue(motion_player *p)
         start_stop(p, false, false);
 }
 
+/* Advances the blend in progress by dt of wall time (scaled by the pause) and evaluates it. */
+static void blend_advance(motion_player *p, double dt)
+{
+    int j;
+
+    p->seg_t += dt * p->pause;
+    motion_blend_eval(&p->blend, p->seg_t, p->q, p->dq);
+    for (j = 0; j < p->n; j++)
+        p->dq[j] *= p->pause;
+    lerp_gains(p, p->seg_d > 0 ? p->seg_t / p->seg_d : 1.0);
+}
+
+static void stop_advance(motion_player *p, double dt)
+{
+    p->seg_t += dt;
+    motion_stop_eval(&p->stop, p->seg_t, p->q, p->dq);
+}
+
 static void play_tick(motion_player *p, const motion_state *st, double dt);
 
 /* The current item reached its end with no crossfade running. */
-static void item_ended(motion_player *p, const motion_state *st)
+static void item_ended(motion_player *p, const motion_state *st, double rest)
 {
     item *a = current(p);
 
@@ -702,12 +738,12 @@ static void item_ended(motion_player *p, const motion_state *st)
         /* A clip that does not loop seamlessly and had no room to crossfade: blend to its start. */
         a->iteration++;
         emit(p, MOTION_EVENT_LOOPED, a->tag, a->iteration);
-        start_blend_in(p, st, false);
+        start_blend_in(p, st, false, rest * p->pause);
         return;
     }
     pop(p, MOTION_EVENT_FINISHED);
     if (p->qcount > 0)
-        start_blend_in(p, st, false);
+        start_blend_in(p, st, false, rest * p->pause);
     else
         end_of_queue(p);
 }
@@ -751,6 +787,7 @@ static void play_tick(motion_player *p, const motion_state *st, double dt)
                 pop(p, MOTION_EVENT_FINISHED);
                 a = current(p);
                 a->t = tb;
+                a->started = true;
                 emit(p, MOTION_EVENT_STARTED, a->tag, 0);
             }
             item_eval(p, a, a->t, p->qa, p->va);
@@ -788,7 +825,9 @@ static void play_tick(motion_player *p, const motion_state *st, double dt)
             emit(p, MOTION_EVENT_LOOPED, a->tag, a->iteration);
             p->xf_planned = false;
         } else {
-            /* Land on the last frame with its velocity, then hand over. */
+            /* Land on the last frame with its velocity, hand over, and spend the rest of the
+             * tick in what follows (a blend or a stop), so that no time is lost or doubled. */
+            double rest = scale > 0 ? (a->t - dur) / scale : 0.0;
             a->t = dur;
             item_eval(p, a, dur, p->qa, p->va);
             for (j = 0; j < p->n; j++) {
@@ -797,7 +836,11 @@ static void play_tick(motion_player *p, const motion_state *st, double dt)
                 p->q[j] = p->qa[j];
                 p->dq[j] = p->va[j] * scale;
             }
-            item_ended(p, st);
+            item_ended(p, st, rest);
+            if (rest > 0 && (p->act == MOTION_ACT_BLEND_IN || p->act == MOTION_ACT_BLEND_OUT))
+                blend_advance(p, rest);
+            else if (rest > 0 && p->act == MOTION_ACT_STOPPING)
+                stop_advance(p, rest);
             return;
         }
     }
@@ -939,12 +982,14 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
         if (p->qcount > 0) {
             p->paused = false;
             p->pause = 1.0;
-            start_blend_in(p, st, true);
+            start_blend_in(p, st, true, 0.0);
             if (p->act == MOTION_ACT_BLEND_IN)
                 motion_blend_eval(&p->blend, 0.0, p->q, p->dq);
         } else if (p->return_after_stop) {
             /* From the robot as it is, moving or not. */
             p->return_after_stop = false;
+            p->paused = false;
+            p->pause = 1.0;
             for (j = 0; j < p->n; j++)
                 p->dq[j] = st->dq[j];
             start_pose_blend(p, p->stand, MOTION_ACT_RETURNING);
@@ -958,7 +1003,9 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
             item *a = current(p);
             double excess = fmax(0.0, p->seg_t - p->seg_d);
             set_act(p, MOTION_ACT_PLAYING);
-            emit(p, MOTION_EVENT_STARTED, a->tag, 0);
+            if (!a->started)
+                emit(p, MOTION_EVENT_STARTED, a->tag, 0);
+            a->started = true;
             /* The first playing tick is the first frame (plus whatever time overshot it). */
             a->t = excess * p->speed;
             item_eval(p, a, a->t, p->qa, p->va);
@@ -971,10 +1018,7 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
                 p->kd[j] = a->kd[j];
             }
         } else {
-            motion_blend_eval(&p->blend, p->seg_t, p->q, p->dq);
-            for (j = 0; j < p->n; j++)
-                p->dq[j] *= p->pause;
-            lerp_gains(p, p->seg_d > 0 ? p->seg_t / p->seg_d : 1.0);
+            blend_advance(p, 0.0);
         }
         break;
     case MOTION_ACT_PLAYING:
@@ -984,27 +1028,22 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
     case MOTION_ACT_RETURNING:
         ramp_weight(p, 1.0, dt);
         if (p->qcount > 0) {
-            start_blend_in(p, st, false);
+            start_blend_in(p, st, false, 0.0);
             motion_blend_eval(&p->blend, 0.0, p->q, p->dq);
             break;
         }
-        p->seg_t += dt * p->pause;
-        motion_blend_eval(&p->blend, p->seg_t, p->q, p->dq);
-        for (j = 0; j < p->n; j++)
-            p->dq[j] *= p->pause;
-        lerp_gains(p, p->seg_d > 0 ? p->seg_t / p->seg_d : 1.0);
+        blend_advance(p, dt);
         if (p->seg_t >= p->seg_d - 1e-9)
             settle(p);
         break;
     case MOTION_ACT_STOPPING:
-        p->seg_t += dt;
-        motion_stop_eval(&p->stop, p->seg_t, p->q, p->dq);
+        stop_advance(p, dt);
         if (p->seg_t >= p->seg_d - 1e-9) {
             if (p->user_stop)
                 emit(p, MOTION_EVENT_STOPPED, 0, 0);
             p->user_stop = false;
             if (p->qcount > 0) {
-                start_blend_in(p, st, false);
+                start_blend_in(p, st, false, 0.0);
             } else if (p->return_after_stop) {
                 p->return_after_stop = false;
                 start_pose_blend(p, p->stand, MOTION_ACT_RETURNING);
@@ -1017,13 +1056,13 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
         for (j = 0; j < p->n; j++)
             p->dq[j] = 0.0;
         if (p->qcount > 0)
-            start_blend_in(p, st, false);
+            start_blend_in(p, st, false, 0.0);
         break;
     case MOTION_ACT_RELEASING:
         for (j = 0; j < p->n; j++)
             p->dq[j] = 0.0;
         if (p->qcount > 0) {
-            start_blend_in(p, st, false);
+            start_blend_in(p, st, false, 0.0);
             break;
         }
         ramp_weight(p, 0.0, dt);

@@ -3,10 +3,13 @@
  * @brief Trajectory planners shared by the player and the preview: blends and stops.
  *
  * A blend moves a set of joints from a position and velocity to another position and velocity in
- * one common duration (all joints arrive together), each joint on a cubic Hermite curve, so that
- * position and velocity are continuous at both ends. The duration is the shortest (to a few per
- * cent) for which no joint's velocity or acceleration exceeds its limit, rounded up to a whole
- * number of control ticks so that the last tick lands exactly on the target.
+ * one common duration (all joints arrive together), with position and velocity continuous
+ * throughout. Each joint first brings its start velocity to rest at its acceleration limit (the
+ * shortest possible stopping distance, so a long blend never carries a small start velocity far),
+ * then moves on a rest-to-rest cubic, then gathers the target velocity at its acceleration limit so
+ * that it arrives exactly on the target position with the target velocity. The duration is the
+ * shortest in which every joint does this within its velocity and acceleration limits, rounded up
+ * to a whole number of control ticks so that the last tick lands exactly on the target.
  *
  * A stop brings every joint from its velocity to rest with the joint's acceleration limit
  * (velocity falls linearly), each joint as fast as it can; positions then hold.
@@ -46,10 +49,15 @@ MOTION_API void motion_limits_from_model(motion_limits *out, const mpk_robot_mod
 /** A planned blend. Plain data: copy it, keep it anywhere. */
 typedef struct motion_blend {
     int joint_count;
-    double duration;                   /**< seconds; 0 when nothing moves */
-    uint8_t active[MOTION_MAX_JOINTS]; /**< joints the blend drives */
-    double q0[MOTION_MAX_JOINTS], v0[MOTION_MAX_JOINTS];
-    double q1[MOTION_MAX_JOINTS], v1[MOTION_MAX_JOINTS];
+    double duration;                                     /**< seconds; 0 when nothing moves */
+    uint8_t active[MOTION_MAX_JOINTS];                   /**< joints the blend drives */
+    double q0[MOTION_MAX_JOINTS], v0[MOTION_MAX_JOINTS]; /**< start */
+    double q1[MOTION_MAX_JOINTS], v1[MOTION_MAX_JOINTS]; /**< target */
+    double acc[MOTION_MAX_JOINTS];  /**< acceleration of the first and last phases, rad/s^2 */
+    double tau0[MOTION_MAX_JOINTS]; /**< length of the first phase (|v0| / acc) */
+    double tau1[MOTION_MAX_JOINTS]; /**< length of the last phase (|v1| / acc) */
+    double qa[MOTION_MAX_JOINTS];   /**< where the first phase comes to rest */
+    double qb[MOTION_MAX_JOINTS];   /**< where the last phase starts from rest */
 } motion_blend;
 
 /**
@@ -69,7 +77,7 @@ MOTION_API MOTION_WUR int motion_blend_plan(motion_blend *out, const uint8_t *ma
 
 /**
  * Evaluates a blend at time t (clamped to 0..duration); writes the active joints of q and dq
- * (dq may be NULL). At t >= duration it returns exactly q1 and v1.
+ * (dq may be NULL). At t <= 0 it returns exactly q0 and v0, at t >= duration exactly q1 and v1.
  */
 MOTION_API void motion_blend_eval(const motion_blend *blend, double t, double *q, double *dq);
 
