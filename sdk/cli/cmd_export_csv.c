@@ -57,12 +57,15 @@ int mpk_cmd_export_csv(int argc, char **argv)
     path = argv[optind];
     if (mpk_cli_looks_like_package(path)) {
         error = mpk_package_open(&pkg, path);
-        if (!error)
-            error = mpk_package_verify(pkg, NULL);
         if (error) {
             rc = error == MPK_ENOTFOUND || error == MPK_EIO
                      ? mpk_cli_fail("export-csv", error, "cannot read the package")
-                     : mpk_cli_package_fail("export-csv", error, "%s: INVALID", path);
+                     : mpk_cli_package_fail("export-csv", error, "INVALID");
+            goto out;
+        }
+        error = mpk_package_verify(pkg, NULL);
+        if (error) {
+            rc = mpk_cli_package_fail("export-csv", error, "INVALID: %s", path);
             goto out;
         }
         if (motion && !mpk_manifest_motion(mpk_package_manifest(pkg), motion)) {

@@ -142,7 +142,7 @@ int mpk_cmd_inspect(int argc, char **argv)
     error = mpk_package_open_buffer(&pkg, bytes, size);
     free(bytes);
     if (error)
-        return mpk_cli_package_fail("inspect", error, "%s: INVALID", path);
+        return mpk_cli_package_fail("inspect", error, "INVALID: %s", path);
     error = mpk_package_verify(pkg, NULL);
     verified = error == MPK_OK;
     if (!verified)

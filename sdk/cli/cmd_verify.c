@@ -1,6 +1,7 @@
 /* mpk verify: checks a package's signature, file hashes, entries and tracks. */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "cmd_package.h"
@@ -52,6 +53,10 @@ int mpk_cmd_verify(int argc, char **argv)
                              optind == argc ? "FILE.mpk is missing" : "one FILE.mpk only");
     if (key_path && expected)
         return mpk_cli_usage("verify", "give --key or --key-id, not both");
+    if (expected && (strlen(expected) != MPK_KEY_ID_LEN ||
+                     strspn(expected, "0123456789abcdefABCDEF") != MPK_KEY_ID_LEN))
+        return mpk_cli_usage("verify", "--key-id: '%s' is not %d hex digits", expected,
+                             MPK_KEY_ID_LEN);
     path = argv[optind];
     if (key_path) {
         mpk_key *key = NULL;
@@ -63,13 +68,15 @@ int mpk_cmd_verify(int argc, char **argv)
             return mpk_cli_fail("verify", error, "cannot read the key");
         expected = id;
     }
+    /* Open errors name the file already; verification errors name the entry and field. */
     error = mpk_package_open(&pkg, path);
     if (error == MPK_ENOTFOUND || error == MPK_EIO)
         return mpk_cli_fail("verify", error, "cannot read the package");
-    if (!error)
-        error = mpk_package_verify(pkg, expected);
+    if (error)
+        return mpk_cli_package_fail("verify", error, "INVALID");
+    error = mpk_package_verify(pkg, expected);
     if (error) {
-        rc = mpk_cli_package_fail("verify", error, "%s: INVALID", path);
+        rc = mpk_cli_package_fail("verify", error, "INVALID: %s", path);
         mpk_package_free(pkg);
         return rc;
     }

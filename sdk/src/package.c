@@ -150,6 +150,9 @@ static int open_zip(mpk_package *pkg)
     zip_uint64_t index = 0;
     int error;
 
+    /* libzip takes an empty buffer for an empty archive; a package is never empty. */
+    if (pkg->size == 0)
+        return mpk__error(MPK_EFORMAT, "not a valid zip: empty file");
     zip_error_init(&ze);
     src = zip_source_buffer_create(pkg->data, pkg->size, 0, &ze);
     if (!src)

@@ -104,13 +104,16 @@ int mpk__signature_create(char **out, size_t *out_size, const mpk_key *key, cons
         error = mpk__error(MPK_ENOMEM, "out of memory");
         goto out;
     }
+    /* A trailing newline, as every text file should have. */
     len = strlen(text);
-    *out = realloc(text, len + 2);
+    *out = malloc(len + 2);
     if (!*out) {
         free(text);
         error = mpk__error(MPK_ENOMEM, "out of memory");
         goto out;
     }
+    memcpy(*out, text, len);
+    free(text);
     (*out)[len] = '\n';
     (*out)[len + 1] = '\0';
     *out_size = len + 1;

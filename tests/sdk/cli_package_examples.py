@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""The example packages: their generated data regenerates identically, the build made and
+verified them, and the g1-29dof wave is a sane motion for the robot model (from `mpk robot show`):
+it starts and ends at the standing pose, stays inside the limits with a margin, moves only arms
+and waist, and has no jumps.
+"""
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+SRC = os.environ["MS_SOURCE_DIR"]
+BIN = os.environ["MS_BIN_DIR"]
+MPK = os.path.join(BIN, "mpk")
+PACKAGES = os.path.join(os.environ["MS_BINARY_DIR"], "packages")
+EXAMPLE_KEY_ID = "af76576406b595ad2454d4e169c4475d33c8a6df7007455748b7a3aa5bad3ca5"
+
+
+def fail(msg):
+    print("FAIL:", msg)
+    sys.exit(1)
+
+
+def main():
+    wave_dir = os.path.join(SRC, "packages", "g1-wave")
+    committed = os.path.join(wave_dir, "motions", "wave.csv")
+    with tempfile.TemporaryDirectory(dir=os.environ.get("MS_TEST_TMP")) as tmp:
+        fresh = os.path.join(tmp, "wave.csv")
+        subprocess.run([sys.executable, os.path.join(wave_dir, "make_wave.py"), fresh], check=True)
+        if open(fresh, "rb").read() != open(committed, "rb").read():
+            fail("make_wave.py no longer produces the committed motions/wave.csv")
+
+    # The example key's id, as the keys README says.
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-in",
+                          os.path.join(SRC, "packages", "keys", "example.key.pub"), "-outform",
+                          "DER"], capture_output=True, check=True).stdout
+    if hashlib.sha256(der).hexdigest() != EXAMPLE_KEY_ID:
+        fail("example.key.pub does not have the documented key id")
+
+    pkg = os.path.join(PACKAGES, "org.motionstore.examples.g1-wave-1.0.0.mpk")
+    if not os.path.exists(pkg):
+        fail("the build did not make " + pkg)
+    p = subprocess.run([MPK, "verify", pkg, "--key-id", EXAMPLE_KEY_ID], capture_output=True,
+                       text=True)
+    if p.returncode != 0:
+        fail("example package does not verify: " + p.stderr)
+
+    model = json.loads(subprocess.run([MPK, "robot", "show", "g1-29dof", "--json"],
+                                      capture_output=True, check=True, text=True).stdout)
+    joints = {j["name"]: j for j in model["joints"]}
+    info = json.loads(subprocess.run([MPK, "inspect", "--json", pkg], capture_output=True,
+                                     check=True, text=True).stdout)
+    manifest = info["manifest"]
+    if manifest["permissions"] != [] or manifest["robots"] != ["g1-29dof"]:
+        fail("the wave is an arms-and-waist motion for g1-29dof")
+    if set(manifest["name"]) != {"en", "zh"}:
+        fail("names in English and Chinese")
+    rows = list(csv.reader(l for l in subprocess.run(
+        [MPK, "export-csv", pkg], capture_output=True, check=True, text=True).stdout.splitlines()
+        if not l.startswith("#")))
+    header, data = rows[0], [[float(x) for x in r] for r in rows[1:]]
+    names = header[1:]
+    for n in names:
+        if joints[n]["group"] not in ("arm", "waist"):
+            fail("%s is not an arm or waist joint" % n)
+    for f in (0, len(data) - 1):
+        for j, n in enumerate(names):
+            if abs(data[f][j + 1] - joints[n]["stand"]) > 1e-6:
+                fail("frame %d: %s = %g, not the standing pose %g" %
+                     (f, n, data[f][j + 1], joints[n]["stand"]))
+    dt = data[1][0] - data[0][0]
+    for f, row in enumerate(data):
+        for j, n in enumerate(names):
+            lo, hi, q = joints[n]["lower"], joints[n]["upper"], row[j + 1]
+            if not lo + 0.1 <= q <= hi - 0.1:
+                fail("frame %d: %s = %g within 0.1 rad of its limits [%g, %g]" % (f, n, q, lo, hi))
+            if f and abs(q - data[f - 1][j + 1]) / dt > 0.25 * joints[n]["velocity"]:
+                fail("frame %d: %s moves faster than a quarter of its velocity limit" % (f, n))
+    moving = [n for j, n in enumerate(names) if max(r[j + 1] for r in data) - min(r[j + 1] for r in data) > 0.5]
+    if "right_elbow" not in moving or "right_shoulder_roll" not in moving:
+        fail("the right arm should visibly move: %s" % moving)
+    print("example packages: OK (%d frames, moving: %s)" % (len(data), ", ".join(moving)))
+
+
+if __name__ == "__main__":
+    main()
