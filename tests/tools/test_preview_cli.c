@@ -106,6 +106,108 @@ static void test_frames(void **state)
     free(frames);
 }
 
+/* A project folder around the fixture's track, with two motions (the second a quadruped's), and
+ * the package `mpk build` makes of it. */
+static void make_project(fixture *f, char **project, char **package)
+{
+    static const char json[] =
+        "{\"format\": 1, \"id\": \"com.example.preview\", \"version\": \"1.0.0\",\n"
+        " \"name\": {\"en\": \"Preview test\"}, \"description\": {\"en\": \"Two motions\"},\n"
+        " \"author\": \"Tests\", \"license\": \"CC0-1.0\", \"category\": \"greeting\",\n"
+        " \"permissions\": [\"full-body\"], \"key\": \"dev.key\",\n"
+        " \"motions\": [\n"
+        "  {\"name\": \"wave\", \"robot\": \"g1-29dof\",\n"
+        "   \"source\": {\"type\": \"mpkt\", \"file\": \"motions/wave.mpkt\"}},\n"
+        "  {\"name\": \"paw\", \"robot\": \"go2\",\n"
+        "   \"source\": {\"type\": \"mpkt\", \"file\": \"motions/paw.mpkt\"}}]}\n";
+    mpk_track *paw = pt_track("go2", 1.0, 50, false, NULL, 0, NULL);
+    char *motions, *dst;
+
+    *project = ms_join(f->dir, "project");
+    *package = ms_join(f->dir, "preview.mpk");
+    motions = ms_join(*project, "motions");
+    assert_int_equal(
+        ms_run(NULL, "mkdir -p '%s' && cp '%s' '%s/wave.mpkt'", motions, f->track, motions), 0);
+    dst = ms_join(motions, "paw.mpkt");
+    assert_int_equal(mpk_track_write_file(paw, dst), MPK_OK);
+    mpk_track_free(paw);
+    free(dst);
+    dst = ms_join(*project, "mpk-project.json");
+    ms_write(dst, json, sizeof(json) - 1);
+    assert_int_equal(ms_run(NULL, "cd '%s' && '%s' keygen -o dev.key >/dev/null", *project, f->mpk),
+                     0);
+    assert_int_equal(ms_run(NULL, "'%s' build '%s' -o '%s'", f->mpk, *project, *package), 0);
+    free(dst);
+    free(motions);
+}
+
+static void test_project_and_package(void **state)
+{
+    fixture *f = *state;
+    char *project, *package, *out = ms_join(f->dir, "p.png"), *bad, *text = NULL;
+
+    make_project(f, &project, &package);
+    /* The project folder, before it is built: every motion, chosen by name. */
+    assert_int_equal(ms_run(NULL, "env -u DISPLAY '%s' '%s' --render '%s' --size 160x120",
+                            f->preview, project, out),
+                     0);
+    check_image(out, 160, 120);
+    unlink(out);
+    assert_int_equal(ms_run(NULL,
+                            "env -u DISPLAY '%s' '%s' --motion paw --render '%s' --size 160x120",
+                            f->preview, project, out),
+                     0);
+    check_image(out, 160, 120);
+    unlink(out);
+    /* The signed package, verified before it is shown. */
+    assert_int_equal(ms_run(&text,
+                            "env -u DISPLAY '%s' '%s' --motion paw --render '%s' --size 160x120",
+                            f->preview, package, out),
+                     0);
+    free(text);
+    check_image(out, 160, 120);
+    unlink(out);
+    /* One byte of a stored track changed: refused as damaged (exit code 3), nothing written. */
+    bad = ms_join(f->dir, "bad.mpk");
+    assert_int_equal(ms_run(NULL,
+                            "cp '%s' '%s' && python3 -c \"import sys; p=sys.argv[1]; "
+                            "d=bytearray(open(p,'rb').read()); i=d.find(b'motions/paw.mpkt'); "
+                            "d[i+200] ^= 0x55; open(p,'wb').write(d)\" '%s'",
+                            package, bad, bad),
+                     0);
+    assert_int_equal(ms_run(&text, "env -u DISPLAY '%s' '%s' --render '%s'", f->preview, bad, out),
+                     3);
+    assert_non_null(strstr(text, "bad.mpk"));
+    assert_false(ms_exists(out));
+    free(text);
+    free(bad);
+    free(out);
+    free(project);
+    free(package);
+}
+
+/* Every example package the build made shows headless. */
+static void test_example_packages(void **state)
+{
+    fixture *f = *state;
+    char *list = NULL, *line, *save = NULL, *out = ms_join(f->dir, "example.png");
+    int n = 0;
+
+    assert_int_equal(ms_run(&list, "ls '%s'/packages/*.mpk", ms_env("MS_BINARY_DIR")), 0);
+    for (line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        assert_int_equal(ms_run(NULL, "env -u DISPLAY '%s' '%s' --render '%s' --size 200x150",
+                                f->preview, line, out),
+                         0);
+        check_image(out, 200, 150);
+        unlink(out);
+        n++;
+    }
+    print_message("%d example packages rendered\n", n);
+    assert_true(n >= 1);
+    free(list);
+    free(out);
+}
+
 /* Runs a command line expecting exit code rc and a message containing want. */
 static void expect(int rc, const char *want, const char *cmd)
 {
@@ -155,9 +257,9 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_render),
-        cmocka_unit_test(test_frames),
-        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_render),           cmocka_unit_test(test_frames),
+        cmocka_unit_test(test_errors),           cmocka_unit_test(test_project_and_package),
+        cmocka_unit_test(test_example_packages),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
