@@ -77,6 +77,31 @@ void preview_app_frame_camera(preview_app *app)
     app->dirty = true;
 }
 
+static void select_joint(preview_app *app, int j);
+
+/* The joint the motion moves most: the most telling one to plot first. */
+static int busiest_joint(const preview_motion *m)
+{
+    const float *p = mpk_track_positions_const(m->track);
+    uint32_t frames = mpk_track_frame_count(m->track), f;
+    int n = mpk_track_joint_count(m->track), k, best = 0;
+    double best_range = -1;
+
+    for (k = 0; k < n; k++) {
+        double lo = p[k], hi = p[k];
+        for (f = 1; f < frames; f++) {
+            double v = p[(size_t)f * (size_t)n + (size_t)k];
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+        if (hi - lo > best_range) {
+            best_range = hi - lo;
+            best = k;
+        }
+    }
+    return m->model_joint[best];
+}
+
 int preview_app_select_motion(preview_app *app, int i)
 {
     const preview_motion *m;
@@ -95,8 +120,8 @@ int preview_app_select_motion(preview_app *app, int i)
     app->motion = i;
     preview_player_reset(&app->player, &app->eval);
     if (new_model) {
-        app->joint = m->model_joint[0];
         app->joint_scroll = 0;
+        select_joint(app, busiest_joint(m));
         preview_camera_reset(&app->camera, pv3(0, 0, m->model->stand_height / 2), 3.0);
         preview_app_frame_camera(app);
     }
