@@ -12,5 +12,6 @@
 #include "mstore/metadata.h"
 #include "mstore/download.h"
 #include "mstore/updater.h"
+#include "mstore/install.h"
 
 #endif

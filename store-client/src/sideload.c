@@ -1,0 +1,171 @@
+/* Sideloading: a package handed over (by the phone, a USB stick) together with the store's
+ * signed metadata. The metadata is read through the same TUF client from file:// URLs, starting
+ * from this robot's trusted root, and the file must match its signed target exactly as a
+ * download would; then the install is the same as from the store. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "install_internal.h"
+#include "internal.h"
+
+/* Copies src to dst (fsynced), refusing more than max bytes. */
+static int copy_file(const char *dst, const char *src, uint64_t max)
+{
+    unsigned char block[65536];
+    uint64_t total = 0;
+    ssize_t n;
+    int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = MSTORE_OK;
+
+    if (in < 0)
+        return mstore__error(errno == ENOENT ? MSTORE_ENOTFOUND : MSTORE_EIO, "%s: %s", src,
+                             strerror(errno));
+    out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (out < 0) {
+        rc = mstore__error(MSTORE_EIO, "%s: %s", dst, strerror(errno));
+        goto out;
+    }
+    while ((n = read(in, block, sizeof(block))) > 0) {
+        total += (uint64_t)n;
+        if (total > max) {
+            rc = mstore__error(MSTORE_ELENGTH, "%s: longer than the %llu bytes the store signed",
+                               src, (unsigned long long)max);
+            goto out;
+        }
+        if (write(out, block, (size_t)n) != n) {
+            rc = mstore__error(errno == ENOSPC ? MSTORE_ENOSPACE : MSTORE_EIO, "%s: %s", dst,
+                               strerror(errno));
+            goto out;
+        }
+    }
+    if (n < 0 || fsync(out) != 0)
+        rc = mstore__error(MSTORE_EIO, "%s: %s", n < 0 ? src : dst, strerror(errno));
+out:
+    close(in);
+    if (out >= 0)
+        close(out);
+    if (rc)
+        unlink(dst);
+    return rc;
+}
+
+int mstore_client_install_file(mstore_client *c, const char *mpk_path, const char *metadata_dir)
+{
+    mstore__progress_ctx pc = {c, NULL, MSTORE_PHASE_METADATA};
+    char abs[PATH_MAX], *enc = NULL, *id = NULL, *version = NULL;
+    char *mu[2] = {0}, *tu[2] = {0}, *cache_dir = NULL, *part = NULL, *final = NULL;
+    const mstore_catalog_package *pkg;
+    const mstore_catalog_version *ver;
+    mstore_hash hashes[4];
+    mstore_updater *u = NULL;
+    mstore_target *t = NULL;
+    mstore__db db = {0};
+    size_t nh;
+    int lock = -1, rc;
+
+    if (!c || !mpk_path || !metadata_dir)
+        return mstore__error(MSTORE_EINVAL, "no client, package or metadata folder");
+    if (!realpath(metadata_dir, abs))
+        return mstore__error(MSTORE_ENOTFOUND, "%s: %s", metadata_dir, strerror(errno));
+    pthread_mutex_lock(&c->mutex);
+    if ((rc = mstore__lock_acquire(&lock, c->state, c->o.lock_timeout_ms)) ||
+        (rc = mstore__db_load(&db, c->db_path)) || (rc = mstore__recover(c, &db)))
+        goto out;
+    /* Only to find the catalog entry; everything is verified below. */
+    if ((rc = mstore__package_peek(&id, &version, mpk_path)))
+        goto out;
+    pc.id = id;
+    if ((rc = mstore_url_encode(&enc, abs, 1))) {
+        goto out;
+    }
+    mu[0] = mstore__asprintf("file://%s/metadata/", enc);
+    mu[1] = mstore__asprintf("file://%s/", enc);
+    tu[0] = mstore__asprintf("file://%s/targets/", enc);
+    tu[1] = mstore__asprintf("file://%s/", enc);
+    cache_dir = mstore__asprintf("%s/packages", c->cache);
+    if (!mu[0] || !mu[1] || !tu[0] || !tu[1] || !cache_dir) {
+        rc = mstore__error(MSTORE_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* A plain catalog.json in the folder is offered to the updater as the cached copy: it is
+     * used only if its length and hashes are the signed ones. */
+    {
+        char *plain = mstore__asprintf("%s/catalog.json", abs);
+        char *cached = mstore__asprintf("%s/catalog.json", c->cache);
+        if (plain && cached && mstore__exists(plain))
+            rc = copy_file(cached, plain, MSTORE_CATALOG_MAX_SIZE);
+        free(plain);
+        free(cached);
+        if (rc)
+            goto out;
+    }
+    if ((rc = mstore__updater_open(&u, c, &pc, (const char *const *)mu, 2, (const char *const *)tu,
+                                   2)) ||
+        (rc = mstore__catalog_refresh(c, u)))
+        goto out;
+    if (!(pkg = mstore_catalog_find(c->catalog, id)) ||
+        !(ver = mstore_catalog_package_version(pkg, version))) {
+        rc = mstore__error(MSTORE_ENOTFOUND, "%s %s: not in the signed catalog", id, version);
+        goto out;
+    }
+    if ((rc = mstore__check_compatible(c, &db, pkg, ver)) ||
+        (rc = mstore_updater_get_target(&t, u, ver->target)))
+        goto out;
+    nh = mstore_target_hashes(t, hashes, 4);
+    if (nh > 4) {
+        rc = mstore__error(MSTORE_EUNSUPPORTED, "%s: too many hashes", ver->target);
+        goto out;
+    }
+    /* The copy in the cache is what gets checked and extracted, so the handed-over file cannot
+     * change between the check and the extraction. */
+    part = mstore__asprintf("%s/%s-%s.mpk.part", cache_dir, id, version);
+    final = mstore__asprintf("%s/%s-%s.mpk", cache_dir, id, version);
+    if (!part || !final) {
+        rc = mstore__error(MSTORE_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = mstore__mkdirs(cache_dir, 0755)) ||
+        (rc = copy_file(part, mpk_path, mstore_target_length(t))))
+        goto out;
+    if ((rc = mstore_file_verify(part, mstore_target_length(t), hashes, nh))) {
+        mstore__error_prefix(rc, "%s", mpk_path);
+        unlink(part);
+        goto out;
+    }
+    if (rename(part, final) != 0) {
+        rc = mstore__error(MSTORE_EIO, "%s: rename: %s", final, strerror(errno));
+        unlink(part);
+        goto out;
+    }
+    {
+        mstore__db_entry *e = mstore__db_find(&db, id);
+        if (e && strcmp(e->version, ver->version) == 0) {
+            mstore__clog(c, "%s %s is already installed", id, version);
+            goto out;
+        }
+    }
+    rc = mstore__install_cached(c, &db, final, pkg, ver);
+out:
+    if (rc)
+        mstore__error_prefix(rc, "%s", mpk_path);
+    mstore_target_free(t);
+    mstore_updater_free(u);
+    mstore__lock_release(lock);
+    mstore__db_clear(&db);
+    pthread_mutex_unlock(&c->mutex);
+    for (int i = 0; i < 2; i++) {
+        free(mu[i]);
+        free(tu[i]);
+    }
+    free(enc);
+    free(id);
+    free(version);
+    free(cache_dir);
+    free(part);
+    free(final);
+    return rc;
+}
