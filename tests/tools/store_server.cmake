@@ -13,8 +13,8 @@ foreach(src ${srv_unit_tests})
   add_executable(${target} ${src})
   set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   target_link_libraries(${target} PRIVATE store_server_objects ms_testutil PkgConfig::CMOCKA)
-  add_test(NAME tools/store_server_${module} COMMAND ${target})
-  ms_test_environment(tools/store_server_${module})
+  add_test(NAME tools/store_server_unit_${module} COMMAND ${target})
+  ms_test_environment(tools/store_server_unit_${module})
 endforeach()
 
 # Helpers the scenario tests run: a package maker and a robot-side TUF client.

@@ -136,14 +136,21 @@ class Store:
             return ""
 
     def stop(self, sig=signal.SIGTERM):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
+        """Stops the server; after SIGTERM it must exit cleanly (under the sanitizers that
+        also means no leak and no error report)."""
+        proc, self.proc = self.proc, None
+        if not proc:
+            return
+        if proc.poll() is None:
+            proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=30)
+                proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
+                proc.kill()
+                proc.wait()
+                raise AssertionError("mstore-server did not stop on SIGTERM: " + self.log())
+        if sig == signal.SIGTERM and proc.returncode != 0:
+            raise AssertionError(f"mstore-server exited {proc.returncode}: " + self.log()[-3000:])
 
     def get(self, path, headers=None, method="GET", data=None):
         """HTTP request to the server: returns (status, headers, body bytes)."""
@@ -178,9 +185,11 @@ class Store:
         return os.listdir(os.path.join(self.dir, "incoming"))
 
     def cleanup(self):
-        self.stop()
-        if os.environ.get("MS_KEEP_TMP") != "1":
-            shutil.rmtree(self.base, ignore_errors=True)
+        try:
+            self.stop()
+        finally:
+            if os.environ.get("MS_KEEP_TMP") != "1":
+                shutil.rmtree(self.base, ignore_errors=True)
 
 
 def check(cond, msg):

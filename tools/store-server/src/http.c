@@ -368,12 +368,10 @@ static int hexval(char c)
  * which no valid path contains: "root.json%00.png" or "..%2f" are refused, never shortened or
  * split into segments that the checks did not see.
  */
-static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+size_t srv_http_unescape(char *s)
 {
     char *r = s, *w = s;
 
-    (void)cls;
-    (void)c;
     while (*r) {
         int hi, lo;
         if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0) {
@@ -386,6 +384,13 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
     }
     *w = '\0';
     return (size_t)(w - s);
+}
+
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    (void)cls;
+    (void)c;
+    return srv_http_unescape(s);
 }
 
 int srv_http_start(srv_http **out, srv_store *s)

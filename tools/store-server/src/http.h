@@ -32,4 +32,18 @@ enum MHD_Result srv_http_error(struct MHD_Connection *c, unsigned status, const 
 enum MHD_Result srv_http_static(struct MHD_Connection *c, srv_store *store, const char *rel,
                                 const char *method);
 
+/**
+ * Parses a Range header for a file of size bytes: one range "bytes=a-b", "bytes=a-", "bytes=-n".
+ * @return 1 with [start, end] set, 0 to ignore the header (other units, several ranges, syntax
+ *         errors: the whole file is a valid answer), -1 when unsatisfiable (416)
+ */
+int srv_http_parse_range(uint64_t *start, uint64_t *end, const char *header, uint64_t size);
+
+/**
+ * Percent-decodes a request path in place. An encoded NUL or '/' becomes 0x01, which no valid
+ * path contains, so "root.json%00.png" and "..%2f" are refused by srv_path_safe().
+ * @return the new length
+ */
+size_t srv_http_unescape(char *s);
+
 #endif

@@ -55,11 +55,7 @@ static const char *content_type(const char *rel)
     return "application/octet-stream";
 }
 
-/*
- * Parses a single range against size. @return 1 range set, 0 ignore the header (serve whole),
- * -1 unsatisfiable (416).
- */
-static int parse_range(uint64_t *start, uint64_t *end, const char *h, uint64_t size)
+int srv_http_parse_range(uint64_t *start, uint64_t *end, const char *h, uint64_t size)
 {
     char *e;
     unsigned long long a, b;
@@ -163,7 +159,7 @@ enum MHD_Result srv_http_static(struct MHD_Connection *c, srv_store *store, cons
     range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
     if_range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-Range");
     if (range && (!if_range || strcmp(if_range, etag) == 0))
-        rr = parse_range(&start, &end, range, (uint64_t)st.st_size);
+        rr = srv_http_parse_range(&start, &end, range, (uint64_t)st.st_size);
     if (rr < 0) {
         close(fd);
         snprintf(crange, sizeof(crange), "bytes */%" PRIu64, (uint64_t)st.st_size);

@@ -1,0 +1,264 @@
+/* Unit tests of the server's state: configuration, database and migrations, developers,
+ * namespaces and tokens, and the catalog builder. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+
+#include "catalog.h"
+#include "config.h"
+#include "db.h"
+#include "devs.h"
+#include "error.h"
+#include "mpk/key.h"
+#include "util.h"
+
+static void test_config(void **state)
+{
+    char *dir = ms_tmpdir("srv_config"), *path = ms_join(dir, "server.json");
+    srv_config cfg;
+
+    (void)state;
+    srv_config_defaults(&cfg);
+    assert_int_equal(cfg.expiry_days[SRV_ROLE_TIMESTAMP], 1);
+    assert_int_equal(cfg.expiry_days[SRV_ROLE_SNAPSHOT], 7);
+    assert_int_equal(cfg.expiry_days[SRV_ROLE_TARGETS], 30);
+    assert_int_equal(cfg.expiry_days[SRV_ROLE_ROOT], 365);
+    cfg.review = true;
+    cfg.expiry_days[SRV_ROLE_TIMESTAMP] = 2;
+    assert_int_equal(srv_config_save(&cfg, dir), SRV_OK);
+    srv_config_clear(&cfg);
+    assert_int_equal(srv_config_load(&cfg, dir), SRV_OK);
+    assert_true(cfg.review);
+    assert_int_equal(srv_config_lifetime(&cfg, SRV_ROLE_TIMESTAMP), 2 * 86400);
+    srv_config_clear(&cfg);
+
+    ms_write(path, "{\"expiry_seconds\": {\"timestamp\": 5}}", 36);
+    assert_int_equal(srv_config_load(&cfg, dir), SRV_OK);
+    assert_int_equal(srv_config_lifetime(&cfg, SRV_ROLE_TIMESTAMP), 5);
+    srv_config_clear(&cfg);
+    ms_write(path, "{\"reveiw\": true}", 16);
+    assert_int_equal(srv_config_load(&cfg, dir), SRV_EFORMAT);
+    assert_non_null(strstr(srv_errmsg(), "reveiw: unknown setting"));
+    srv_config_clear(&cfg);
+    ms_write(path, "{\"expiry_days\": {\"snapshot\": 0}}", 32);
+    assert_int_equal(srv_config_load(&cfg, dir), SRV_EFORMAT);
+    assert_non_null(strstr(srv_errmsg(), "snapshot"));
+    srv_config_clear(&cfg);
+    ms_write(path, "{\"port\": \"80\"}", 14);
+    assert_int_equal(srv_config_load(&cfg, dir), SRV_EFORMAT);
+    srv_config_clear(&cfg);
+    ms_rm_rf(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_database(void **state)
+{
+    char *dir = ms_tmpdir("srv_db"), *path = ms_join(dir, "state.db");
+    srv_db *db = NULL;
+
+    (void)state;
+    assert_int_equal(srv_db_open(&db, path), SRV_OK);
+    assert_int_equal(srv_db_schema_version(db), SRV_DB_SCHEMA_VERSION);
+    srv_db_lock(db);
+    assert_int_equal(srv_audit(db, "test", "unit", "subject", "detail"), SRV_OK);
+    srv_db_unlock(db);
+    srv_db_close(db);
+    /* Reopening applies nothing twice and keeps the data. */
+    assert_int_equal(srv_db_open(&db, path), SRV_OK);
+    assert_int_equal(srv_db_schema_version(db), SRV_DB_SCHEMA_VERSION);
+    {
+        sqlite3_stmt *st = NULL;
+        srv_db_lock(db);
+        assert_int_equal(srv_db_prepare(&st, db, "SELECT count(*) FROM audit"), SRV_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(st, 0), 1);
+        sqlite3_finalize(st);
+        assert_int_equal(srv_db_prepare(&st, db, "PRAGMA journal_mode"), SRV_OK);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+        sqlite3_finalize(st);
+        /* A database from a newer program is refused, not downgraded. */
+        assert_int_equal(srv_db_exec(db, "PRAGMA user_version = 99"), SRV_OK);
+        srv_db_unlock(db);
+    }
+    srv_db_close(db);
+    db = NULL;
+    assert_int_equal(srv_db_open(&db, path), SRV_EDB);
+    assert_non_null(strstr(srv_errmsg(), "newer"));
+    ms_rm_rf(dir);
+    free(path);
+    free(dir);
+}
+
+static void test_namespaces(void **state)
+{
+    (void)state;
+    assert_true(srv_namespace_valid("com.example.*"));
+    assert_true(srv_namespace_valid("com.*"));
+    assert_true(srv_namespace_valid("com.example.wave"));
+    assert_false(srv_namespace_valid("*"));
+    assert_false(srv_namespace_valid("com.Example.*"));
+    assert_false(srv_namespace_valid("com..x"));
+    assert_true(srv_namespace_match("com.example.*", "com.example.wave"));
+    assert_true(srv_namespace_match("com.example.*", "com.example.a.b"));
+    assert_false(srv_namespace_match("com.example.*", "com.example"));
+    assert_false(srv_namespace_match("com.example.*", "com.examples.wave"));
+    assert_true(srv_namespace_match("com.example.wave", "com.example.wave"));
+    assert_false(srv_namespace_match("com.example.wave", "com.example.wave2"));
+}
+
+static void test_developers_and_tokens(void **state)
+{
+    char *dir = ms_tmpdir("srv_devs"), *path = ms_join(dir, "state.db");
+    char *pub = ms_join(dir, "alice.pub"), *pub2 = ms_join(dir, "bob.pub");
+    const char *ns[] = {"com.alice.*"}, *ns_taken[] = {"com.alice.*"}, *ns_bad[] = {"x"};
+    srv_developer *dev = NULL;
+    mpk_key *key = NULL;
+    char *token = NULL, *token2 = NULL, id[MPK_KEY_ID_LEN + 1];
+    int64_t tid, tid2, dev_id = 0;
+    srv_db *db = NULL;
+
+    (void)state;
+    assert_int_equal(mpk_key_generate(&key), 0);
+    assert_int_equal(mpk_key_save_public(key, pub), 0);
+    assert_int_equal(mpk_key_save_public(key, pub2), 0);
+    assert_int_equal(mpk_key_id(id, key), 0);
+    assert_int_equal(srv_db_open(&db, path), SRV_OK);
+    assert_int_equal(srv_dev_add(db, "alice", pub, ns, 1, "test"), SRV_OK);
+    assert_int_equal(srv_dev_add(db, "alice", pub, ns, 0, "test"), SRV_EINVAL);
+    assert_int_equal(srv_dev_add(db, "bob", pub2, ns_bad, 1, "test"), SRV_EINVAL);
+    assert_int_equal(srv_dev_add(db, "bob", pub2, ns_taken, 1, "test"), SRV_EEXISTS);
+    assert_non_null(strstr(srv_errmsg(), "already belongs"));
+    assert_int_equal(srv_dev_add(db, "bad name", pub2, ns, 1, "test"), SRV_EINVAL);
+    assert_int_equal(srv_dev_add(db, "carol", "/nonexistent.pem", ns, 1, "test"), SRV_ECRYPTO);
+
+    assert_int_equal(srv_token_issue(&token, &tid, db, "alice", "laptop", "test"), SRV_OK);
+    assert_true(strncmp(token, "mst_", 4) == 0 && strlen(token) == 52);
+    assert_int_equal(srv_token_issue(&token2, &tid2, db, "nobody", "", "test"), SRV_ENOTFOUND);
+    assert_int_equal(srv_token_auth(&dev_id, db, token), SRV_OK);
+    assert_int_equal(srv_dev_get(&dev, db, dev_id), SRV_OK);
+    assert_string_equal(dev->name, "alice");
+    assert_string_equal(dev->key_id, id);
+    assert_int_equal((int)dev->namespace_count, 1);
+    srv_dev_free(dev);
+    dev = NULL;
+    assert_int_equal(srv_token_auth(&dev_id, db, "mst_000"), SRV_EAUTH);
+    assert_int_equal(srv_token_auth(&dev_id, db, "Bearer x"), SRV_EAUTH);
+    assert_int_equal(srv_token_revoke(db, tid, "test"), SRV_OK);
+    assert_int_equal(srv_token_revoke(db, tid, "test"), SRV_ENOTFOUND);
+    assert_int_equal(srv_token_auth(&dev_id, db, token), SRV_EAUTH);
+    assert_non_null(strstr(srv_errmsg(), "revoked"));
+
+    /* Removing a developer revokes every token and frees the namespace. */
+    assert_int_equal(srv_token_issue(&token2, &tid2, db, "alice", "", "test"), SRV_OK);
+    assert_int_equal(srv_dev_remove(db, "alice", "test"), SRV_OK);
+    assert_int_equal(srv_token_auth(&dev_id, db, token2), SRV_EAUTH);
+    assert_int_equal(srv_dev_add(db, "bob", pub2, ns_taken, 1, "test"), SRV_OK);
+    assert_int_equal(srv_dev_remove(db, "alice", "test"), SRV_ENOTFOUND);
+
+    free(token);
+    free(token2);
+    srv_db_close(db);
+    mpk_key_free(key);
+    ms_rm_rf(dir);
+    free(pub);
+    free(pub2);
+    free(path);
+    free(dir);
+}
+
+static json_t *entry(const char *id, const char *version, const char *name)
+{
+    return json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:[s], s:s, s:s, s:s, s:[], s:s, s:[], s:I, "
+                     "s:s, s:s, s:s}",
+                     "id", id, "version", version, "names", "en", name, "descriptions", "en", "d",
+                     "robots", "go2", "category", "dance", "author", "a", "license", "MIT",
+                     "permissions", "min_runtime", "0.1.0", "motions", "size", (json_int_t)10,
+                     "sha256", "00", "key_id", "k", "developer", "dev");
+}
+
+static void test_catalog(void **state)
+{
+    srv_catalog *cat = NULL;
+    json_t *e1 = entry("com.a.x", "1.10.0", "new"), *e2 = entry("com.a.x", "1.9.0", "old"),
+           *e3 = entry("com.a.x", "1.10.0-rc.1", "rc"), *e4 = entry("com.b.y", "0.1.0", "y");
+    json_t *root, *pkg, *versions;
+    char *text = NULL, *again = NULL;
+    size_t size = 0, size2 = 0;
+    int pass;
+
+    (void)state;
+    for (pass = 0; pass < 2; pass++) {
+        assert_int_equal(srv_catalog_new(&cat, 1700000000), SRV_OK);
+        assert_int_equal(srv_catalog_add(cat, e1, "t1", "th1", 1700000000), SRV_OK);
+        assert_int_equal(srv_catalog_add(cat, e2, "t2", NULL, 1600000000), SRV_OK);
+        assert_int_equal(srv_catalog_add(cat, e3, "t3", NULL, 1650000000), SRV_OK);
+        assert_int_equal(srv_catalog_add(cat, e4, "t4", NULL, 1650000000), SRV_OK);
+        assert_int_equal(srv_catalog_finish(pass ? &again : &text, pass ? &size2 : &size, cat),
+                         SRV_OK);
+        srv_catalog_free(cat);
+    }
+    assert_true(size == size2 && memcmp(text, again, size) == 0); /* deterministic */
+    root = json_loads(text, 0, NULL);
+    assert_non_null(root);
+    assert_int_equal((int)json_array_size(json_object_get(root, "packages")), 2);
+    pkg = json_array_get(json_object_get(root, "packages"), 0);
+    versions = json_object_get(pkg, "versions");
+    /* semantic version order: 1.9.0 < 1.10.0-rc.1 < 1.10.0 */
+    assert_string_equal(json_string_value(json_object_get(json_array_get(versions, 0), "version")),
+                        "1.9.0");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(versions, 1), "version")),
+                        "1.10.0-rc.1");
+    assert_string_equal(json_string_value(json_object_get(pkg, "latest")), "1.10.0");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(pkg, "names"), "en")),
+                        "new");
+    assert_string_equal(json_string_value(json_object_get(pkg, "thumbnail")), "th1");
+    assert_string_equal(json_string_value(json_object_get(pkg, "published")),
+                        "2023-11-14T22:13:20Z");
+    assert_null(json_object_get(json_array_get(versions, 0), "_entry"));
+    json_decref(root);
+    json_decref(e1);
+    json_decref(e2);
+    json_decref(e3);
+    json_decref(e4);
+    free(text);
+    free(again);
+}
+
+static void test_atomic_write(void **state)
+{
+    char *dir = ms_tmpdir("srv_util"), *path = ms_join(dir, "f.json"), *back = NULL;
+    struct stat st;
+    size_t n = 0;
+
+    (void)state;
+    assert_int_equal(srv_write_atomic(path, "abc", 3, 0644), SRV_OK);
+    assert_int_equal(srv_read_file(&back, &n, path, 10), SRV_OK);
+    assert_true(n == 3 && memcmp(back, "abc", 3) == 0);
+    free(back);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    assert_int_equal(srv_read_file(&back, &n, path, 2), SRV_ELIMIT);
+    {
+        char *out = NULL;
+        ms_run(&out, "ls -A %s", dir);
+        assert_string_equal(out, "f.json\n"); /* no temporary left */
+        free(out);
+    }
+    ms_rm_rf(dir);
+    free(path);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config),     cmocka_unit_test(test_database),
+        cmocka_unit_test(test_namespaces), cmocka_unit_test(test_developers_and_tokens),
+        cmocka_unit_test(test_catalog),    cmocka_unit_test(test_atomic_write),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
