@@ -12,6 +12,11 @@ foreach(helper dds_capture dds_pattern_pub)
   set_target_properties(${helper} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   target_link_libraries(${helper} PRIVATE motion_dds_testlib)
 endforeach()
+# A signed test package shaped like the examples, for the end-to-end test (libmpk writes it).
+add_executable(dds_make_package dds_make_package.c)
+set_target_properties(dds_make_package PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+target_link_libraries(dds_make_package PRIVATE mpk_static ${MATH_LIBRARY})
+
 # CycloneDDS's serdata header (raw samples) uses GNU inline asm.
 set_target_properties(dds_capture PROPERTIES C_EXTENSIONS ON)
 
@@ -28,3 +33,7 @@ foreach(src ${dds_unit_tests})
 endforeach()
 
 ms_add_py_test(runtime/dds_bytes dds_bytes.py TIMEOUT 120 LABELS nosan)
+# The runtime's player on robot-sim over the dds backend (needs motion-play and robot-sim).
+if(TARGET motion_play AND TARGET robot-sim)
+  ms_add_py_test(runtime/dds_play dds_play.py TIMEOUT 300 LABELS nosan)
+endif()

@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""The runtime's player drives robot-sim through the "dds" backend, on loopback DDS.
+
+motion-play plays example-like packages (dds_make_package: a loopable motion that leaves the
+standing pose and comes back) with --backend dds on robot-sim's G1 (arm mode on rt/arm_sdk, and full
+mode on rt/lowcmd with the elastic band) and Go2 (full mode, standing on its own feet), while
+dds_capture records every sample on the wire. Checked:
+
+- every command and every state on the wire carries a valid CRC (independent Python CRC), robot-sim
+  rejected nothing, the backend rejected nothing, and commands echo the robot's mode_machine;
+- tracking: once the blend-in's gain ramp has settled (and, in arm mode, while the blend weight is
+  1), every commanded joint's measured position stays within 0.15 rad of the newest command that
+  reached robot-sim before that state, with an RMS within 0.05 rad; the runtime's own tracking
+  figure is reported beside it;
+- no watchdog fault while robot-sim runs; killing robot-sim (SIGKILL) mid-motion makes the runtime
+  report the watchdog and switch to damping: within 0.1 s (the watchdog age) plus 0.15 s of slack
+  a command with kp 0 and kd > 0 on every commanded joint is on the wire, and from then on every
+  command is damping (weight 1 on rt/arm_sdk, so damping is what acts); motion-play exits 1.
+"""
+import bisect
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import dds_testlib as T  # noqa: E402
+
+MAX_ERR, RMS_ERR = 0.15, 0.05
+BIN = T.env_path("MS_BIN_DIR")
+TESTS = os.path.join(T.env_path("MS_BINARY_DIR"), "tests")
+TMP = os.path.join(T.env_path("MS_TEST_TMP"), "dds_play")
+DOMAIN = T.pick_domain(160)
+MODE_MACHINE = {"g1-29dof": 5, "g1-23dof": 4, "go2": 0}
+
+
+def make_package(name, robot, *args):
+    path = os.path.join(TMP, name + ".mpk")
+    r = subprocess.run([os.path.join(TESTS, "dds_make_package"), path, "--robot", robot] +
+                       list(args), capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return path
+
+
+def play_cmd(pkg, *args):
+    return [os.path.join(BIN, "motion-play"), pkg, "--backend", "dds",
+            "--option", "domain=%d" % DOMAIN, "--option", "interface=lo",
+            "--option", "report=1"] + list(args)
+
+
+def start(name, model, family, sim_args):
+    sim = T.Proc([os.path.join(BIN, "robot-sim"), "--model", model, "--domain", str(DOMAIN),
+                  "--quiet"] + sim_args, os.path.join(TMP, name + "-sim.log"), "ready")
+    try:
+        cap = T.Proc([os.path.join(TESTS, "dds_capture"), "--domain", str(DOMAIN), "--family",
+                      family, "--out", os.path.join(TMP, name + ".cap")],
+                     os.path.join(TMP, name + "-cap.log"), "ready")
+    except Exception:
+        sim.stop()
+        raise
+    return sim, cap
+
+
+def decode(name, family):
+    cmds, states = [], []
+    for topic, t, payload in T.read_capture(os.path.join(TMP, name + ".cap")):
+        kind = "state" if topic == "rt/lowstate" else "cmd"
+        v = T.decode_sample(family, kind, payload)
+        assert T.check_crc(family, kind, v), "%s: bad CRC on %s" % (name, topic)
+        (states if kind == "state" else cmds).append((t, topic, v))
+    return cmds, states
+
+
+def tracking(cmds, states, arm, weight_slot):
+    """Per-slot max error of measured q against the newest command before each state."""
+    slots = len(cmds[0][2]["motor_cmd"])
+    kpmax = [max(c["motor_cmd"][j]["kp"] for _, _, c in cmds) for j in range(slots)]
+    used = [j for j in range(slots) if kpmax[j] > 0 and j != weight_slot]
+    settled = next(t for t, _, c in cmds
+                   if all(abs(c["motor_cmd"][j]["kp"] - kpmax[j]) < 1e-3 for j in used))
+    times = [t for t, _, _ in cmds]
+    worst, sq, n = {j: 0.0 for j in used}, 0.0, 0
+    for t, _, s in states:
+        i = bisect.bisect_right(times, t) - 1
+        if t < settled or i < 0:
+            continue
+        c = cmds[i][2]
+        if arm and c["motor_cmd"][weight_slot]["q"] < 0.999:
+            continue
+        for j in used:
+            e = abs(c["motor_cmd"][j]["q"] - s["motor_state"][j]["q"])
+            worst[j] = max(worst[j], e)
+            sq += e * e
+            n += 1
+    assert n > 1000, "only %d joint samples to compare" % n
+    return worst, (sq / n) ** 0.5, used
+
+
+def play_case(name, model, family, sim_args, play_args, arm):
+    pkg = make_package(name, model, *([] if arm else ["--full-body"]))
+    sim, cap = start(name, model, family, sim_args)
+    try:
+        r = subprocess.run(play_cmd(pkg, "--json", "--timeout", "40", *play_args),
+                           capture_output=True, text=True, timeout=90, env=T.loopback_env())
+    finally:
+        cap.stop()
+        sim.stop()
+    out = json.loads(r.stdout)
+    dds = T.parse_stats(r.stderr, "dds: stats")
+    simst = T.parse_stats(sim.text(), "robot-sim: stats")
+    # The runtime's shutdown ends with a damping tick that it counts as an e-stop fault (exit 1);
+    # any other fault, the watchdog above all, is a failure here.
+    assert r.returncode == 0 or (r.returncode == 1 and out["safety"]["estop"] <= 1), r.stderr
+    assert out["safety"]["watchdog"] == 0 and out["safety"]["nonfinite"] == 0, out["safety"]
+    assert dds["bad_crc"] == 0 and dds["write_errors"] == 0, dds
+    assert dds["mode_machine"] == MODE_MACHINE[model], dds
+    topic = "arm_sdk" if arm else "lowcmd"
+    assert simst[topic + "_bad_crc"] == 0 and simst[topic] >= dds["sent"] * 0.98, (simst, dds)
+    assert simst["fallen"] == 0, simst
+    cmds, states = decode(name, family)
+    wanted = "rt/arm_sdk" if arm else "rt/lowcmd"
+    assert all(topic == wanted for _, topic, _ in cmds), "commands on the wrong topic"
+    assert len(cmds) >= dds["sent"] * 0.98 and len(states) > 1000, (len(cmds), len(states))
+    if family == "hg":
+        assert all(c["mode_machine"] == MODE_MACHINE[model] for t, _, c in cmds[len(cmds) // 10:])
+    worst, rms, used = tracking(cmds, states, arm, 29 if arm else -1)
+    bad = {j: round(e, 3) for j, e in worst.items() if e >= MAX_ERR}
+    assert not bad and rms < RMS_ERR, "%s: slots over %.2f rad: %s, rms %.3f" % (
+        name, MAX_ERR, bad, rms)
+    if arm:
+        assert all(j >= 12 for j in used), "arm mode commanded a leg: %s" % used
+    print("%s: %d commands, %d states, all CRCs valid; tracking max %.3f rad (slot %d), rms %.3f "
+          "rad on %d joints (runtime: max %.3f, rms %.3f)" %
+          (name, len(cmds), len(states), max(worst.values()), max(worst, key=worst.get), rms,
+           len(used), out["tracking"]["max_rad"], out["tracking"]["rms_rad"]))
+
+
+def watchdog_case():
+    name = "g1-watchdog"
+    pkg = make_package(name, "g1-29dof", "--duration", "20")
+    sim, cap = start(name, "g1-29dof", "hg", ["--elastic-band"])
+    play = None
+    try:
+        # Line-buffered stdout, so its event lines reach the log as they happen.
+        play = T.Proc(["stdbuf", "-oL"] + play_cmd(pkg, "--timeout", "30"),
+                      os.path.join(TMP, name + "-play.log"), r"started")
+        time.sleep(2.0)
+        sim.p.send_signal(signal.SIGKILL)
+        killed_ns = time.monotonic_ns()
+        sim.p.wait()
+        deadline = time.time() + 20
+        while "watchdog" not in play.text() and time.time() < deadline:
+            time.sleep(0.05)
+        play.p.wait(10)  # motion-play ends by itself after the fault, damping as its last word
+    finally:
+        rc = play.stop(signal.SIGINT) if play else None
+        cap.stop()
+        sim.stop()
+    text = play.text()
+    assert "watchdog" in text, text
+    assert rc == 1, "motion-play exit %s after a watchdog fault:\n%s" % (rc, text)
+    cmds, _ = decode(name, "hg")
+    damped = [(t, c) for t, _, c in cmds if t > killed_ns and
+              all(c["motor_cmd"][j]["kp"] == 0 and c["motor_cmd"][j]["kd"] > 0
+                  for j in range(12, 29))]
+    assert any(c["motor_cmd"][15]["kp"] > 0 for t, _, c in cmds if t < killed_ns)
+    assert damped, "no damping command on the wire after robot-sim died"
+    first = damped[0][0]
+    assert first - killed_ns < 250_000_000, "damping %.0f ms after the kill" % (
+        (first - killed_ns) / 1e6)
+    for t, _, c in cmds:
+        if t >= first:  # once damping, nothing but damping, at full authority on rt/arm_sdk
+            assert all(c["motor_cmd"][j]["kp"] == 0 and c["motor_cmd"][j]["kd"] > 0
+                       for j in range(12, 29)), "a command after damping began is not damping"
+            assert c["motor_cmd"][29]["q"] == 1.0, "arm_sdk weight %r" % c["motor_cmd"][29]["q"]
+    print("watchdog: robot-sim killed; damping on the wire %.0f ms later (%d damping commands, "
+          "the last on the wire); motion-play exit 1: %s" %
+          ((first - killed_ns) / 1e6, len(damped),
+           [l for l in text.splitlines() if "watchdog" in l][0].strip()))
+
+
+def main():
+    shutil.rmtree(TMP, ignore_errors=True)
+    os.makedirs(TMP)
+    play_case("g1-arm", "g1-29dof", "hg", ["--elastic-band"], [], True)
+    play_case("g1-full", "g1-29dof", "hg", ["--elastic-band"],
+              ["--mode", "full", "--allow-full-body"], False)
+    play_case("go2-full", "go2", "go", [], ["--mode", "full", "--allow-full-body"], False)
+    watchdog_case()
+    print("dds_play: ok")
+
+
+if __name__ == "__main__":
+    main()
