@@ -82,7 +82,8 @@ static int encode(mstore__buf *b, const json_t *v, int depth)
             (void)value;
             keys[i++] = key;
         }
-        qsort(keys, n, sizeof(*keys), cmp_keys);
+        if (n > 1)
+            qsort(keys, n, sizeof(*keys), cmp_keys);
         if ((error = mstore__buf_append(b, "{", 1)) < 0)
             goto obj_out;
         for (i = 0; i < n; i++) {
