@@ -278,7 +278,9 @@ static int attempt(transfer *t, mstore__fetch_verdict *verdict)
         curl_easy_setopt(t->curl, CURLOPT_URL, url);
         curl_easy_setopt(t->curl, CURLOPT_ERRORBUFFER, errbuf);
         curl_easy_setopt(t->curl, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)t->offset);
-        curl_easy_setopt(t->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(t->max - t->offset));
+        /* The total, not the rest: a server answering a resume with the whole file (200) must
+         * reach the restart below; on_body enforces the exact bound on the bytes kept. */
+        curl_easy_setopt(t->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max);
         rc = curl_easy_perform(t->curl);
         curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
 
@@ -303,6 +305,12 @@ static int attempt(transfer *t, mstore__fetch_verdict *verdict)
                 break;
             }
             continue;
+        }
+        if (rc == CURLE_FILESIZE_EXCEEDED && !t->to_file) {
+            error = mstore__error(MSTORE_ELIMIT, "%s: announces more than %llu bytes", url,
+                                  (unsigned long long)t->max);
+            *verdict = MSTORE__NEXT_MIRROR;
+            break;
         }
         if (rc != CURLE_OK) {
             error = mstore__map_curl_error(verdict, rc, url, errbuf);
@@ -392,6 +400,23 @@ static CURL *new_handle(transfer *t)
 
 /* Runs attempts over mirrors and retries. reset() is called before each mirror's first attempt
  * of a memory transfer (a file transfer keeps its bytes: any mirror may continue them). */
+/* Which failure to report when no mirror delivered: a wrong content (an attack or a broken
+ * mirror) first, then "not found" (a reachable mirror does not have it: the end of a root
+ * chain), then transport errors. */
+static int rank(int error)
+{
+    switch (error) {
+    case MSTORE_EHASH:
+    case MSTORE_ELENGTH:
+    case MSTORE_ELIMIT:
+        return 3;
+    case MSTORE_ENOTFOUND:
+        return 2;
+    default:
+        return 1;
+    }
+}
+
 static int run(transfer *t, const char *const *urls, size_t n_urls,
                int (*check)(transfer *t, mstore__fetch_verdict *verdict))
 {
@@ -422,8 +447,7 @@ static int run(transfer *t, const char *const *urls, size_t n_urls,
         }
         if (verdict == MSTORE__GIVE_UP)
             return error;
-        /* Report "not found" only if every mirror said so; else the last other failure. */
-        if (error != MSTORE_ENOTFOUND || reported == MSTORE_OK) {
+        if (reported == MSTORE_OK || rank(error) > rank(reported)) {
             reported = error;
             snprintf(message, sizeof(message), "%s", mstore_error_message());
         }

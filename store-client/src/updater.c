@@ -491,8 +491,12 @@ static int update_snapshot(mstore_updater *u)
     max = u->o.snapshot_max;
     if (meta.length >= 0 && (uint64_t)meta.length < max)
         max = (size_t)meta.length;
-    if ((error = mstore__fetch_metadata(&data, &size, u, name, max)) < 0)
+    if ((error = mstore__fetch_metadata(&data, &size, u, name, max)) < 0) {
+        if (error == MSTORE_ELIMIT && max == (size_t)meta.length)
+            error = mstore__error(MSTORE_ELENGTH, "%s: longer than the %lld bytes timestamp names",
+                                  name, (long long)meta.length);
         goto out;
+    }
     if ((error = mstore_metafile_check(&meta, data, size, name)) < 0)
         goto out;
     if ((error = mstore_metadata_parse(&fresh, data, size, MSTORE_ROLE_SNAPSHOT, name)) < 0)

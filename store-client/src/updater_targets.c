@@ -125,8 +125,13 @@ int mstore__load_targets(const mstore_metadata **out, mstore_updater *u, const c
         error = mstore__error(MSTORE_ENOMEM, "out of memory");
         goto out;
     }
-    if ((error = mstore__fetch_metadata(&data, &size, u, name, max)) < 0 ||
-        (error = check_candidate(&md, u, role, delegator, &meta, data, size, name)) < 0 ||
+    if ((error = mstore__fetch_metadata(&data, &size, u, name, max)) < 0) {
+        if (error == MSTORE_ELIMIT && max == (size_t)meta.length)
+            error = mstore__error(MSTORE_ELENGTH, "%s: longer than the %lld bytes snapshot names",
+                                  name, (long long)meta.length);
+        goto out;
+    }
+    if ((error = check_candidate(&md, u, role, delegator, &meta, data, size, name)) < 0 ||
         (error = mstore__persist(u, file, data, size)) < 0)
         goto out;
 keep:
