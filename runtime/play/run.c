@@ -24,11 +24,13 @@ typedef struct run {
     const mpk_robot_model *model;
     motion_loop *loop;
     int items, resolved;
-    double blend_in;     /* first blend-in duration, s */
-    double first_start;  /* loop time of the first STARTED, s; <0 none */
-    double total_length; /* sum of motion durations, s */
+    char names[PLAY_MAX_MOTIONS][64]; /* the clips' names, for messages */
+    double blend_in;                  /* first blend-in duration, s */
+    double first_start;               /* loop time of the first STARTED, s; <0 none */
+    double total_length;              /* sum of motion durations, s */
     unsigned faults_seen;
     bool estop_requested;
+    bool shut_down; /* events after the loop stopped: its last word is damping, not a fault */
     int refused_error;
     int64_t t0;
 } run;
@@ -78,13 +80,15 @@ static void print_event(run *r, const motion_event *ev)
         if (ev->tag >= 1 && ev->tag <= (uint64_t)r->items)
             r->resolved++;
     }
-    if (ev->type == MOTION_EVENT_FAULT)
+    if (ev->type == MOTION_EVENT_FAULT && !r->shut_down)
         r->faults_seen |= ev->faults;
+    if (r->shut_down)
+        return;
     if (r->o->quiet || r->o->json || ev->type == MOTION_EVENT_ACTIVITY)
         return;
     printf("%8.3f s  %-9s", t, what);
     if (ev->tag >= 1 && ev->tag <= (uint64_t)r->items)
-        printf(" %s", r->o->motion_count ? r->o->motions[ev->tag - 1] : "(first motion)");
+        printf(" %s", r->names[ev->tag - 1]);
     switch (ev->type) {
     case MOTION_EVENT_BLEND_IN:
         printf(" (%.3f s)", (double)ev->value / 1000.0);
@@ -344,6 +348,7 @@ int play_run(play_options *o)
         motion_play_options_init(&po);
         po.loops = o->loops;
         po.tag = (uint64_t)i + 1;
+        snprintf(r.names[i], sizeof(r.names[i]), "%s", motion_clip_name(clips[i]));
         if ((err = motion_loop_play(r.loop, clips[i], &po)) != MOTION_OK) {
             fprintf(stderr, "motion-play: %s\n", motion_error_message());
             rc = exit_for(err);
@@ -405,10 +410,13 @@ int play_run(play_options *o)
             break;
         }
     }
-    motion_loop_shutdown(r.loop);
     while (motion_loop_poll_event(r.loop, &ev) == MOTION_OK)
         print_event(&r, &ev);
-    motion_loop_stats_get(r.loop, &stats);
+    motion_loop_stats_get(r.loop, &stats); /* before the shutdown's damping tick */
+    motion_loop_shutdown(r.loop);
+    r.shut_down = true;
+    while (motion_loop_poll_event(r.loop, &ev) == MOTION_OK)
+        print_event(&r, &ev);
     report(&r, &stats, &st, seconds(&r, now));
     /* A fault nobody asked for (watchdog, non-finite) is a failure; a requested e-stop is not. */
     if (rc == PLAY_EXIT_OK &&

@@ -40,6 +40,7 @@ typedef struct recorder {
     bool thread_started;
     bool have_seq;
     uint32_t last_seq;
+    bool have_tick;
     uint64_t last_tick;
     char **inner_options;
 } recorder;
@@ -146,7 +147,8 @@ static void record_state(recorder *r, const motion_state *st)
     p[REC_R_KIND] = MOTION_RECORD_STATE;
     p[REC_R_CHANNEL] = st->has_imu ? 1 : 0;
     motion__put_u32(p + REC_R_SEQ, st->seq);
-    motion__put_u64(p + REC_R_TICK, r->last_tick + 1); /* the tick that is reading it */
+    /* the tick that is reading it: the one after the last command's */
+    motion__put_u64(p + REC_R_TICK, r->have_tick ? r->last_tick + 1 : 0);
     motion__put_u64(p + REC_R_TIME, (uint64_t)st->stamp_ns);
     put_arrays(p, r->n, st->q, st->dq, NULL, NULL, st->tau, NULL);
     publish(r);
@@ -157,6 +159,7 @@ static void record_command(recorder *r, const motion_command *c)
     unsigned char *p = reserve(r);
 
     r->last_tick = c->tick;
+    r->have_tick = true;
     if (!p)
         return;
     memset(p, 0, REC_R_ARRAYS);

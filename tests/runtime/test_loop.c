@@ -1,0 +1,393 @@
+/*
+ * The control loop on its own thread: emergency stop from another thread takes effect at the next
+ * tick, the watchdog damps when the robot goes silent, status and statistics are readable while it
+ * runs, requests from many threads all arrive, and the last command is damping. Commands are read
+ * back from the real record backend's file.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rt_testlib.h"
+#include "testutil.h"
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static char log_text[4096];
+
+static void capture_log(void *user, motion_log_level level, const char *msg)
+{
+    (void)user;
+    (void)level;
+    strncat(log_text, msg, sizeof(log_text) - strlen(log_text) - 2);
+    strcat(log_text, "\n");
+}
+
+typedef struct rec_loop {
+    char *dir, *path;
+    char path_opt[512];
+    const char *opts[4];
+    motion_loop *loop;
+    const mpk_robot_model *model;
+} rec_loop;
+
+static void rec_loop_start(rec_loop *r, const char *model, const char *extra)
+{
+    motion_loop_config cfg;
+
+    memset(r, 0, sizeof(*r));
+    r->model = rt_model(model);
+    r->dir = ms_tmpdir("rt-loop");
+    r->path = ms_join(r->dir, "run.rec");
+    snprintf(r->path_opt, sizeof(r->path_opt), "path=%s", r->path);
+    r->opts[0] = r->path_opt;
+    r->opts[1] = extra;
+    r->opts[2] = NULL;
+    motion_loop_config_init(&cfg);
+    cfg.backend = "record";
+    cfg.backend_options = r->opts;
+    cfg.lock_memory = false; /* not in a test process (and never under the sanitizers) */
+    cfg.log = capture_log;
+    log_text[0] = '\0';
+    if (motion_loop_new(&r->loop, r->model, &cfg) != MOTION_OK)
+        fail_msg("loop: %s", motion_error_message());
+    assert_int_equal(motion_loop_start(r->loop), MOTION_OK);
+}
+
+static void rec_loop_end(rec_loop *r)
+{
+    motion_loop_free(r->loop);
+    ms_rm_rf(r->dir);
+    free(r->path);
+    free(r->dir);
+}
+
+static motion_activity wait_for(motion_loop *L, motion_activity want, int max_ms)
+{
+    motion_loop_status st;
+    int i;
+
+    for (i = 0; i < max_ms; i++) {
+        if (motion_loop_status_get(L, &st) == MOTION_OK && st.player.activity == want)
+            return want;
+        sleep_ms(1);
+    }
+    assert_int_equal(motion_loop_status_get(L, &st), MOTION_OK);
+    return st.player.activity;
+}
+
+static bool damping(const motion_command *c)
+{
+    int j, enabled = 0;
+
+    for (j = 0; j < c->joint_count; j++) {
+        if (!c->enable[j])
+            continue;
+        enabled++;
+        if (c->kp[j] != 0 || c->kd[j] <= 0 || c->tau[j] != 0)
+            return false;
+    }
+    return enabled > 0;
+}
+
+typedef struct estop_arg {
+    motion_loop *loop;
+    int64_t when;
+} estop_arg;
+
+static void *press_estop(void *p)
+{
+    estop_arg *a = p;
+    a->when = motion_now_ns();
+    motion_loop_estop(a->loop);
+    return NULL;
+}
+
+static void estop_from_another_thread(void **state)
+{
+    rec_loop r;
+    motion_record_reader *rd = NULL;
+    motion_record_entry e;
+    estop_arg args[4];
+    rt_rng rng;
+    int round, k, rc;
+    long checked = 0;
+
+    rt_seed(&rng, 77);
+    rec_loop_start(&r, "g1-29dof", NULL);
+    for (round = 0; round < 4; round++) {
+        motion_clip *c = rt_random_clip(r.model, &rng, RT_ARMS, 50, 20, false);
+        pthread_t th;
+        assert_int_equal(motion_loop_play(r.loop, c, NULL), MOTION_OK);
+        assert_int_equal(wait_for(r.loop, MOTION_ACT_PLAYING, 5000), MOTION_ACT_PLAYING);
+        /* the thread said how it runs (granted or not) before its first tick */
+        assert_non_null(strstr(log_text, "SCHED_FIFO"));
+        sleep_ms(rt_int(&rng, 5, 200));
+        args[round].loop = r.loop;
+        assert_int_equal(pthread_create(&th, NULL, press_estop, &args[round]), 0);
+        pthread_join(th, NULL);
+        assert_int_equal(wait_for(r.loop, MOTION_ACT_DAMPING, 2000), MOTION_ACT_DAMPING);
+        sleep_ms(50);
+        motion_loop_release(r.loop);
+        assert_int_equal(wait_for(r.loop, MOTION_ACT_IDLE, 5000), MOTION_ACT_IDLE);
+    }
+    motion_loop_shutdown(r.loop);
+    motion_loop_free(r.loop);
+    r.loop = NULL;
+
+    /* Every command of a tick that started after the call is damping, until the release. */
+    assert_int_equal(motion_record_open(&rd, r.path), MOTION_OK);
+    assert_true(motion_record_info_get(rd)->complete);
+    assert_int_equal(motion_record_info_get(rd)->dropped, 0);
+    k = 0;
+    bool in_estop = false, seen_first = false;
+    motion_command last;
+    while ((rc = motion_record_next(rd, &e)) == 1) {
+        if (e.kind != MOTION_RECORD_COMMAND)
+            continue;
+        last = e.command;
+        if (k < 4 && e.command.time_ns >= args[k].when) {
+            in_estop = true;
+            seen_first = true;
+        }
+        if (in_estop) {
+            if (damping(&e.command)) {
+                checked++;
+                continue;
+            }
+            /* damping ends only with the release, at least 50 ms later */
+            assert_true(seen_first);
+            assert_true(e.command.time_ns > args[k].when + 40000000);
+            in_estop = false;
+            k++;
+        }
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(k, 4);
+    assert_true(checked > 4 * 20);
+    /* the loop's last word is damping */
+    assert_true(damping(&last));
+    motion_record_close(rd);
+    rec_loop_end(&r);
+}
+
+static void watchdog_when_robot_goes_silent(void **state)
+{
+    rec_loop r;
+    motion_record_reader *rd = NULL;
+    motion_record_entry e;
+    motion_loop_status st;
+    motion_event ev;
+    rt_rng rng;
+    motion_clip *c;
+    int64_t first_cmd = 0, last_state = 0, first_damp = 0;
+    bool fault_event = false;
+
+    rt_seed(&rng, 78);
+    rec_loop_start(&r, "g1-29dof", "freeze_after=0.6");
+    c = rt_random_clip(r.model, &rng, RT_ARMS, 50, 20, false);
+    assert_int_equal(motion_loop_play(r.loop, c, NULL), MOTION_OK);
+    assert_int_equal(wait_for(r.loop, MOTION_ACT_DAMPING, 5000), MOTION_ACT_DAMPING);
+    assert_int_equal(motion_loop_status_get(r.loop, &st), MOTION_OK);
+    assert_true(st.faults & MOTION_FAULT_WATCHDOG);
+    assert_true(st.state_age > 0.1);
+    while (motion_loop_poll_event(r.loop, &ev) == MOTION_OK)
+        fault_event =
+            fault_event || (ev.type == MOTION_EVENT_FAULT && (ev.faults & MOTION_FAULT_WATCHDOG));
+    assert_true(fault_event);
+    /* a release does not help while the robot stays silent */
+    motion_loop_release(r.loop);
+    sleep_ms(50);
+    assert_int_equal(motion_loop_status_get(r.loop, &st), MOTION_OK);
+    assert_true(st.faults & MOTION_FAULT_WATCHDOG);
+    motion_loop_shutdown(r.loop);
+    motion_loop_free(r.loop);
+    r.loop = NULL;
+
+    /* Damping starts once the last state is 100 ms old, not before. */
+    assert_int_equal(motion_record_open(&rd, r.path), MOTION_OK);
+    while (motion_record_next(rd, &e) == 1) {
+        if (e.kind == MOTION_RECORD_STATE)
+            last_state = e.state.stamp_ns;
+        if (e.kind != MOTION_RECORD_COMMAND)
+            continue;
+        if (!first_cmd)
+            first_cmd = e.command.time_ns;
+        if (!first_damp && damping(&e.command))
+            first_damp = e.command.time_ns;
+        if (!first_damp)
+            assert_true(e.command.time_ns - last_state <= 100000000);
+    }
+    assert_true(first_damp > 0);
+    assert_true(first_damp - last_state > 100000000);
+    assert_true(first_damp - last_state <= 100000000 + 2 * 2000000 + 1);
+    assert_true(last_state - first_cmd >= 590000000);
+    motion_record_close(rd);
+    rec_loop_end(&r);
+}
+
+typedef struct reader_arg {
+    motion_loop *loop;
+    atomic_bool stop;
+    long reads;
+    bool ok;
+} reader_arg;
+
+static void *read_status(void *p)
+{
+    reader_arg *a = p;
+    motion_loop_status st;
+    motion_loop_stats stats;
+    uint64_t last = 0;
+
+    a->ok = true;
+    while (!atomic_load(&a->stop)) {
+        if (motion_loop_status_get(a->loop, &st) != MOTION_OK)
+            continue;
+        /* a consistent snapshot: ticks only go forward, fields belong together */
+        if (st.tick < last || st.joint_count != 29 ||
+            (unsigned)st.player.activity > MOTION_ACT_DAMPING || !isfinite(st.q[3]))
+            a->ok = false;
+        last = st.tick;
+        if ((a->reads++ & 1023) == 0)
+            motion_loop_stats_get(a->loop, &stats);
+    }
+    return NULL;
+}
+
+typedef struct poster_arg {
+    motion_loop *loop;
+    int sent;
+} poster_arg;
+
+static void *post_requests(void *p)
+{
+    poster_arg *a = p;
+    int i, err;
+
+    for (i = 0; i < 500; i++) {
+        switch (i % 3) {
+        case 0:
+            err = motion_loop_set_speed(a->loop, 0.5 + (i % 10) * 0.1);
+            break;
+        case 1:
+            err = motion_loop_pause(a->loop);
+            break;
+        default:
+            err = motion_loop_resume(a->loop);
+            break;
+        }
+        if (err == MOTION_OK)
+            a->sent++;
+        else
+            sleep_ms(1); /* full: the loop takes 16 a tick */
+    }
+    return NULL;
+}
+
+static void status_and_requests_while_running(void **state)
+{
+    rec_loop r;
+    reader_arg ra;
+    poster_arg pa[4];
+    pthread_t reader, posters[4];
+    motion_loop_stats stats;
+    rt_rng rng;
+    motion_clip *c;
+    int i, total = 0;
+
+    rt_seed(&rng, 79);
+    rec_loop_start(&r, "g1-29dof", NULL);
+    c = rt_random_clip(r.model, &rng, RT_ARMS | RT_WAIST, 50, 30, false);
+    assert_int_equal(motion_loop_play(r.loop, c, NULL), MOTION_OK);
+    memset(&ra, 0, sizeof(ra));
+    ra.loop = r.loop;
+    atomic_init(&ra.stop, false);
+    assert_int_equal(pthread_create(&reader, NULL, read_status, &ra), 0);
+    for (i = 0; i < 4; i++) {
+        pa[i].loop = r.loop;
+        pa[i].sent = 0;
+        assert_int_equal(pthread_create(&posters[i], NULL, post_requests, &pa[i]), 0);
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(posters[i], NULL);
+        total += pa[i].sent;
+    }
+    sleep_ms(100); /* let the loop take the last ones */
+    atomic_store(&ra.stop, true);
+    pthread_join(reader, NULL);
+    assert_true(ra.ok);
+    assert_true(ra.reads > 100);
+    motion_loop_stats_get(r.loop, &stats);
+    /* every request accepted was handled (plus the play) */
+    assert_int_equal(stats.requests, (uint64_t)total + 1);
+    assert_true(stats.ticks > 100);
+    assert_int_equal(stats.wakeup.count, stats.ticks);
+    assert_int_equal(stats.tick.count, stats.ticks);
+    assert_true(motion_histogram_quantile(&stats.tick, 0.5) > 0);
+    assert_true(stats.wakeup.max_ns >= motion_histogram_quantile(&stats.wakeup, 0.99));
+    /* reset zeroes the counters at the next tick */
+    motion_loop_stats_reset(r.loop);
+    sleep_ms(20);
+    motion_loop_stats_get(r.loop, &stats);
+    assert_true(stats.ticks < 50 && stats.requests == 0);
+    rec_loop_end(&r);
+}
+
+static void manual_ticks_and_refusals(void **state)
+{
+    const mpk_robot_model *m = rt_model("go2");
+    motion_loop_config cfg;
+    motion_loop *L = NULL;
+    motion_loop_status st;
+    motion_clip *c;
+    rt_rng rng;
+    int64_t now = 1000000000;
+    int i;
+
+    motion_loop_config_init(&cfg);
+    cfg.rate_hz = 2000;
+    assert_int_equal(motion_loop_new(&L, m, &cfg), MOTION_EINVAL);
+    cfg.rate_hz = 500;
+    cfg.backend = "warp-drive";
+    assert_int_equal(motion_loop_new(&L, m, &cfg), MOTION_ENOTFOUND);
+    assert_non_null(strstr(motion_error_message(), "sim"));
+    cfg.backend = "sim";
+    assert_int_equal(motion_loop_new(&L, m, &cfg), MOTION_OK);
+    assert_int_equal(motion_loop_mode(L), MOTION_MODE_FULL);
+    assert_int_equal(motion_loop_status_get(L, &st), MOTION_EAGAIN);
+    rt_seed(&rng, 80);
+    c = rt_random_clip(m, &rng, RT_LEGS, 50, 1, false);
+    /* full mode without allow_full_body: refused at once, the caller keeps the clip */
+    assert_int_equal(motion_loop_play(L, c, NULL), MOTION_EPERM);
+    motion_loop_free(L);
+    cfg.player.allow_full_body = true;
+    assert_int_equal(motion_loop_new(&L, m, &cfg), MOTION_OK);
+    assert_int_equal(motion_loop_play(L, c, NULL), MOTION_OK);
+    assert_int_equal(motion_loop_set_speed(L, 3), MOTION_EINVAL);
+    for (i = 0; i < 2000; i++, now += 2000000)
+        assert_int_equal(motion_loop_tick(L, now), MOTION_OK);
+    assert_int_equal(motion_loop_status_get(L, &st), MOTION_OK);
+    assert_int_equal(st.tick, 1999);
+    assert_int_equal(st.player.activity, MOTION_ACT_HOLDING);
+    motion_loop_free(L); /* frees the clip it owns */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(estop_from_another_thread),
+        cmocka_unit_test(watchdog_when_robot_goes_silent),
+        cmocka_unit_test(status_and_requests_while_running),
+        cmocka_unit_test(manual_ticks_and_refusals),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
