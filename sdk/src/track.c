@@ -25,6 +25,7 @@
 #define NAME_FIELD 32
 #define ALL_FLAGS  (MPK_TRACK_VELOCITIES | MPK_TRACK_GAINS | MPK_TRACK_ROOT)
 #define ROOT_WIDTH 7
+#define NAME_RULE  "must be 1 to 31 characters of A-Z a-z 0-9 _ - (and not a CSV column name)"
 /* Largest file the limits allow: header, names, positions, velocities, gains, root. */
 #define TRACK_FILE_MAX                                                   \
     ((size_t)MPK_TRACK_HEADER_SIZE + NAME_FIELD * MPK_TRACK_MAX_JOINTS + \
@@ -129,6 +130,8 @@ static void floats_to_host(float *f, uint64_t n)
 
 /* ---- names ---- */
 
+/* Robot ids and joint names: [A-Za-z0-9_-], 1 to MPK_TRACK_NAME_MAX bytes. No '.', so a CSV
+ * column "<joint>.dq" is always a velocity. */
 static bool name_valid(const char *s)
 {
     size_t len = strnlen(s, NAME_FIELD);
@@ -138,13 +141,26 @@ static bool name_valid(const char *s)
         return false;
     for (p = s; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '_' || *p == '-' || *p == '.'))
+              *p == '_' || *p == '-'))
             return false;
     return true;
 }
 
+/* The CSV form's own column names cannot be joints. */
+static bool joint_name_valid(const char *s)
+{
+    static const char *const reserved[] = {"time",    "root_x",  "root_y",  "root_z",
+                                           "root_qx", "root_qy", "root_qz", "root_qw"};
+    size_t i;
+
+    for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+        if (strcmp(s, reserved[i]) == 0)
+            return false;
+    return name_valid(s);
+}
+
 /* A NUL-padded field: a valid name, then only NULs (so one track has one encoding). */
-static int read_name(char *dst, const unsigned char *field, const char *what)
+static int read_name(char *dst, const unsigned char *field, const char *what, bool joint)
 {
     size_t len = strnlen((const char *)field, NAME_FIELD), i;
 
@@ -154,9 +170,8 @@ static int read_name(char *dst, const unsigned char *field, const char *what)
         if (field[i] != 0)
             return mpk__error(MPK_EFORMAT, "%s: padding must be zero bytes", what);
     memcpy(dst, field, NAME_FIELD);
-    if (!name_valid(dst))
-        return mpk__error(MPK_EFORMAT, "%s: '%s' must be 1 to %d characters of A-Z a-z 0-9 _ - .",
-                          what, dst, MPK_TRACK_NAME_MAX);
+    if (!(joint ? joint_name_valid(dst) : name_valid(dst)))
+        return mpk__error(MPK_EFORMAT, "%s: '%s' %s", what, dst, NAME_RULE);
     return MPK_OK;
 }
 
@@ -338,8 +353,7 @@ static int check_shape(const char *robot, int joint_count, double rate, uint32_t
                        unsigned flags)
 {
     if (!robot || !name_valid(robot))
-        return mpk__error(MPK_EINVAL, "robot: '%s' must be 1 to %d characters of A-Z a-z 0-9 _ - .",
-                          robot ? robot : "(null)", MPK_TRACK_NAME_MAX);
+        return mpk__error(MPK_EINVAL, "robot: '%s' %s", robot ? robot : "(null)", NAME_RULE);
     if (joint_count < 1 || joint_count > MPK_TRACK_MAX_JOINTS)
         return mpk__error(MPK_EINVAL, "joint_count: %d, must be 1 to %d", joint_count,
                           MPK_TRACK_MAX_JOINTS);
@@ -370,10 +384,9 @@ int mpk_track_new(mpk_track **out, const char *robot, int joint_count, const cha
     if (error)
         return error;
     for (i = 0; i < joint_count; i++) {
-        if (!joints[i] || !name_valid(joints[i]))
-            return mpk__error(MPK_EINVAL,
-                              "joints[%d]: '%s' must be 1 to %d characters of A-Z a-z 0-9 _ - .", i,
-                              joints[i] ? joints[i] : "(null)", MPK_TRACK_NAME_MAX);
+        if (!joints[i] || !joint_name_valid(joints[i]))
+            return mpk__error(MPK_EINVAL, "joints[%d]: '%s' %s", i,
+                              joints[i] ? joints[i] : "(null)", NAME_RULE);
         for (j = 0; j < i; j++)
             if (strcmp(joints[i], joints[j]) == 0)
                 return mpk__error(MPK_EINVAL, "joints[%d]: '%s' is listed twice", i, joints[i]);
@@ -492,13 +505,14 @@ static int parse_header(mpk_track *t, size_t *offset, const unsigned char *p, si
                           "size: %zu bytes, but %u frames x %d joints (flags 0x%x) need %llu%s",
                           size, t->frames, t->joint_count, t->flags, (unsigned long long)expected,
                           (uint64_t)size < expected ? " (truncated)" : "");
-    error = read_name(t->robot, p + 32, "robot");
+    error = read_name(t->robot, p + 32, "robot", false);
     if (error)
         return error;
     for (i = 0; i < t->joint_count; i++) {
         char what[32];
         snprintf(what, sizeof(what), "joints[%d]", i);
-        error = read_name(t->names[i], p + MPK_TRACK_HEADER_SIZE + (size_t)NAME_FIELD * i, what);
+        error =
+            read_name(t->names[i], p + MPK_TRACK_HEADER_SIZE + (size_t)NAME_FIELD * i, what, true);
         if (error)
             return error;
         for (j = 0; j < i; j++)

@@ -208,6 +208,14 @@ static void test_new_rejects(void **state)
     assert_int_equal(mpk_track_new(&t, "g1-29dof", 0, arm, 500, 10, 0), MPK_EINVAL);
     assert_int_equal(mpk_track_new(&t, "g1-29dof", 2, dup, 500, 10, 0), MPK_EINVAL);
     assert_int_equal(mpk_track_new(&t, "g1-29dof", 1, bad, 500, 10, 0), MPK_EINVAL);
+    {
+        /* Names the CSV form reads as its own columns are not joint names. */
+        const char *dq[] = {"elbow.dq"}, *root[] = {"root_qw"}, *time_[] = {"time"};
+        assert_int_equal(mpk_track_new(&t, "g1-29dof", 1, dq, 500, 10, 0), MPK_EINVAL);
+        assert_int_equal(mpk_track_new(&t, "g1-29dof", 1, root, 500, 10, 0), MPK_EINVAL);
+        assert_int_equal(mpk_track_new(&t, "g1-29dof", 1, time_, 500, 10, 0), MPK_EINVAL);
+        assert_non_null(strstr(mpk_error_message(), "not a CSV column name"));
+    }
     assert_int_equal(mpk_track_new(&t, "", 3, arm, 500, 10, 0), MPK_EINVAL);
     assert_int_equal(mpk_track_new(&t, "g1-29dof", 3, arm, 500, 10, 16), MPK_EINVAL);
     assert_int_equal(mpk_track_new(&t, "g1-29dof", 64, arm, 500, MPK_TRACK_MAX_FRAMES, 0),
