@@ -20,7 +20,7 @@ static void usage(FILE *out)
             "  --motion NAME        motion to play; repeat to queue several (default: the first "
             "for the robot)\n"
             "  --robot MODEL        robot model (default: the package's first)\n"
-            "  --backend NAME       backend (default sim)\n"
+            "  --backend NAME       backend (default sim; --sim says so)\n"
             "  --option KEY=VALUE   backend option, repeatable (sim: latency_ms=, inertia=, ...; "
             "dds: domain=, interface=)\n"
             "  --record FILE        also record every command and state to FILE "
@@ -151,6 +151,10 @@ int play_parse_args(play_options *o, int argc, char **argv)
             if (o->package)
                 return bad("one package at a time ('%s')", a);
             o->package = a;
+            continue;
+        }
+        if (strcmp(a, "--sim") == 0) { /* `mpk play FILE --sim`: the default, said aloud */
+            o->backend = "sim";
             continue;
         }
         if (strcmp(a, "--allow-full-body") == 0 || strcmp(a, "--blend-out") == 0 ||

@@ -13,7 +13,8 @@
     X("verify", mpk_cmd_verify, "verify a package's signature and contents")                     \
     X("export-csv", mpk_cmd_export_csv, "write a motion track as CSV")                           \
     X("preview", mpk_cmd_preview, "show a motion on the robot (runs mpk-preview)")               \
-    X("upload", mpk_cmd_upload, "upload a package to a Motion Store")
+    X("upload", mpk_cmd_upload, "upload a package to a Motion Store")                            \
+    X("play", mpk_cmd_play, "play a package on the simulated robot (runs motion-play)")
 
 int mpk_cmd_help(int argc, char **argv);
 int mpk_cmd_robots(int argc, char **argv);
@@ -25,5 +26,6 @@ int mpk_cmd_verify(int argc, char **argv);
 int mpk_cmd_export_csv(int argc, char **argv);
 int mpk_cmd_preview(int argc, char **argv);
 int mpk_cmd_upload(int argc, char **argv);
+int mpk_cmd_play(int argc, char **argv);
 
 #endif
