@@ -1,5 +1,6 @@
 /*
- * mpk upload FILE.mpk [--store URL] [--token TOKEN | --token-file FILE] [--config FILE] [--json]
+ * mpk upload FILE.mpk [--store URL] [--token TOKEN | --token-file FILE] [--config FILE]
+ *                      [--cacert FILE] [--json]
  *
  * The store and token come from the options, else $MPK_STORE_URL and $MPK_TOKEN, else the config
  * file ($MPK_CONFIG, else $XDG_CONFIG_HOME/mpk/config.json or ~/.config/mpk/config.json):
@@ -100,16 +101,17 @@ static int load_config(char **store, char **token, const char *path, bool explic
 static void usage(FILE *out)
 {
     fprintf(out, "usage: mpk upload FILE.mpk [--store URL] [--token TOKEN | --token-file FILE]\n"
-                 "                  [--config FILE] [--json]\n\n"
+                 "                  [--config FILE] [--cacert FILE] [--json]\n\n"
                  "Uploads a signed package to a Motion Store. The store checks it and publishes\n"
                  "it, queues it for review, or rejects it with reasons (exit code 1).\n"
                  "Defaults: $MPK_STORE_URL, $MPK_TOKEN, then the config file ($MPK_CONFIG or\n"
-                 "~/.config/mpk/config.json: {\"store\": URL, \"token\": TOKEN}).\n");
+                 "~/.config/mpk/config.json: {\"store\": URL, \"token\": TOKEN}).\n"
+                 "--cacert FILE trusts the CA certificates in FILE (PEM) for an https:// store.\n");
 }
 
 int mpk_cmd_upload(int argc, char **argv)
 {
-    const char *file = NULL, *config = getenv("MPK_CONFIG"), *env;
+    const char *file = NULL, *config = getenv("MPK_CONFIG"), *env, *cacert = NULL;
     char *store = NULL, *token = NULL, *default_config = NULL;
     bool json = false, explicit_config = config != NULL;
     mpk_upload_options opt;
@@ -139,6 +141,8 @@ int mpk_cmd_upload(int argc, char **argv)
         } else if (strcmp(a, "--config") == 0 && i + 1 < argc) {
             config = argv[++i];
             explicit_config = true;
+        } else if (strcmp(a, "--cacert") == 0 && i + 1 < argc) {
+            cacert = argv[++i];
         } else if (strcmp(a, "--json") == 0) {
             json = true;
         } else if (a[0] != '-' && !file) {
@@ -178,6 +182,7 @@ int mpk_cmd_upload(int argc, char **argv)
     memset(&opt, 0, sizeof(opt));
     opt.store_url = store;
     opt.token = token;
+    opt.ca_file = cacert;
     if (!json && isatty(STDERR_FILENO)) {
         const char *base = strrchr(file, '/');
         b.name = base ? base + 1 : file;

@@ -212,12 +212,16 @@ class Nginx:
     """Debian's nginx on 127.0.0.1 with the shipped configuration (tools/store-server/nginx),
     serving a store's repository folder and passing /api/ to mstore-server."""
 
-    def __init__(self, store, workers=1):
+    def __init__(self, store, workers=1, tls=None):
+        """tls: (certificate, key) PEM files to serve HTTPS instead of HTTP."""
         self.base = tempfile.mkdtemp(prefix="nginx.", dir=store.base)
         self.port = free_port()
         with open(os.path.join(SRC, "tools", "store-server", "nginx", "motionstore.conf.in")) as f:
             site = f.read()
-        site = (site.replace("@LISTEN@", f"127.0.0.1:{self.port}")
+        listen = f"127.0.0.1:{self.port}"
+        if tls:
+            listen += f" ssl;\n    ssl_certificate {tls[0]};\n    ssl_certificate_key {tls[1]}"
+        site = (site.replace("listen @LISTEN@;", f"listen {listen};")
                 .replace("@REPOSITORY@", os.path.join(store.dir, "repository"))
                 .replace("@API@", f"127.0.0.1:{store.port}"))
         with open(os.path.join(self.base, "site.conf"), "w") as f:
@@ -246,7 +250,7 @@ http {{
         self.proc = subprocess.Popen([nginx, "-p", self.base, "-c",
                                       os.path.join(self.base, "nginx.conf")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         deadline = time.time() + 20
         while True:
             try:
