@@ -389,6 +389,7 @@ int mstore_client_upgrade(mstore_client *c, const char *id, size_t *upgraded)
     size_t count = 0, n = 0;
     char **ids = NULL;
     int lock, rc, first = MSTORE_OK;
+    char first_msg[512] = "";
     bool found = !id;
 
     if (!c)
@@ -422,8 +423,10 @@ int mstore_client_upgrade(mstore_client *c, const char *id, size_t *upgraded)
         if (rc) {
             /* One package's failure does not keep the others from their upgrades. */
             mstore__clog(c, "upgrade of %s failed: %s", ids[i], mstore_error_message());
-            if (!first)
+            if (!first) {
                 first = rc;
+                snprintf(first_msg, sizeof(first_msg), "%s", mstore_error_message());
+            }
             continue;
         }
         count++;
@@ -431,7 +434,7 @@ int mstore_client_upgrade(mstore_client *c, const char *id, size_t *upgraded)
     if (!found)
         rc = mstore__error(MSTORE_ENOTFOUND, "%s: not installed", id);
     else if (first)
-        rc = mstore__error(first, "some upgrades failed (see the log)");
+        rc = mstore__error(first, "%s", first_msg);
     else
         rc = MSTORE_OK;
 out:

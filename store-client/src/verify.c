@@ -59,8 +59,7 @@ static int hash_file(const char *dir, const mpk_file_entry *f)
     }
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        rc = mstore__error(errno == ENOENT ? MSTORE_ENOTFOUND : MSTORE_EHASH,
-                           "%s: missing or not a regular file", f->path);
+        rc = mstore__error(MSTORE_EHASH, "%s: missing or not a regular file", f->path);
         goto out;
     }
     while ((n = read(fd, block, sizeof(block))) > 0) {
