@@ -125,6 +125,20 @@ static int parse_action(play_action *a, const char *spec)
     return PLAY_EXIT_OK;
 }
 
+static bool is_value_option(const char *a)
+{
+    static const char *const with_value[] = {"--motion",  "--robot",      "--backend",   "--option",
+                                             "--record",  "--rate",       "--speed",     "--loop",
+                                             "--mode",    "--seed",       "--crossfade", "--at",
+                                             "--timeout", "--start-pose", NULL};
+    int i;
+
+    for (i = 0; with_value[i]; i++)
+        if (strcmp(a, with_value[i]) == 0)
+            return true;
+    return false;
+}
+
 int play_parse_args(play_options *o, int argc, char **argv)
 {
     int i, rc;
@@ -161,6 +175,8 @@ int play_parse_args(play_options *o, int argc, char **argv)
             strcmp(a, "--fast") == 0 || strcmp(a, "--no-realtime") == 0 ||
             strcmp(a, "--json") == 0 || strcmp(a, "--quiet") == 0)
             takes = false;
+        else if (!is_value_option(a))
+            return bad("unknown option '%s'", a);
         if (takes && !v)
             return bad("%s needs a value", a);
         if (strcmp(a, "--motion") == 0) {

@@ -31,6 +31,7 @@ typedef struct run {
     unsigned faults_seen;
     bool estop_requested;
     bool shut_down; /* events after the loop stopped: its last word is damping, not a fault */
+    int64_t last_action_ns; /* when the last --at control was sent */
     int refused_error;
     int64_t t0;
 } run;
@@ -119,6 +120,7 @@ static void do_actions(run *r, double t)
         if (a->done || t < a->at)
             continue;
         a->done = true;
+        r->last_action_ns = r->t0 + (int64_t)(t * 1e9);
         switch (a->kind) {
         case ACT_PAUSE:
             err = motion_loop_pause(r->loop);
@@ -161,6 +163,9 @@ static bool finished(run *r, const motion_loop_status *st)
     for (i = 0; i < r->o->action_count; i++)
         pending = pending || !r->o->actions[i].done;
     if (pending)
+        return false;
+    /* The loop has to have seen the last control first (a few ticks later). */
+    if (st->time_ns < r->last_action_ns + 20000000)
         return false;
     if (a == MOTION_ACT_DAMPING)
         return true;
@@ -291,6 +296,7 @@ int play_run(play_options *o)
     run r;
     int i, count = 0, nopt = 0, rc = PLAY_EXIT_OK, err;
     int64_t now, deadline_ns, interrupt_stop = 0;
+    long fast_ticks = 0;
     double timeout;
 
     memset(&r, 0, sizeof(r));
@@ -384,6 +390,12 @@ int play_run(play_options *o)
                 break;
             }
             now += (int64_t)llround(1e9 / o->rate);
+            if (o->record && ++fast_ticks % 256 == 0) {
+                /* Simulated time outruns the recorder's writer thread, which drains its ring
+                 * every few milliseconds of real time: give it that time. */
+                struct timespec ts = {0, 10000000};
+                nanosleep(&ts, NULL);
+            }
         } else {
             struct timespec ts = {0, POLL_NS};
             nanosleep(&ts, NULL);

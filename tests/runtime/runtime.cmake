@@ -20,3 +20,6 @@ endforeach()
 if(TEST runtime/alloc)
   set_tests_properties(runtime/alloc PROPERTIES LABELS nosan)
 endif()
+
+# motion-play and `mpk play` on real packages (the example g1-wave, a Go2 package built by mpk).
+ms_add_py_test(runtime/motion_play motion_play.py TIMEOUT 300)
