@@ -164,9 +164,14 @@ int mpk__write_file_new(const char *path, const void *data, size_t size, unsigne
     if (error)
         return error;
     /* link() never replaces an existing file, unlike rename(): the complete file appears at
-     * path or nothing does. */
+     * path or nothing does. File systems without hard links get renameat2(RENAME_NOREPLACE). */
     if (link(tmp, path) < 0) {
         int saved = errno;
+        if ((saved == EPERM || saved == ENOTSUP || saved == EOPNOTSUPP) &&
+            renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+            return mpk__fsync_parent(path);
+        if (saved == EPERM || saved == ENOTSUP || saved == EOPNOTSUPP)
+            saved = errno;
         unlink(tmp);
         if (saved == EEXIST)
             return mpk__error(MPK_EEXISTS, "%s: already exists", path);

@@ -13,7 +13,9 @@
 #include "mpk/package.h"
 #include "mpk/project.h"
 
-/* Fields of the project file; a source type's own fields are listed in its table entry. */
+/* Fields of the project file. New project-wide settings (say, a default sampling rate for
+ * keyframe sources, which reach them through mpk__source_ctx.project) are added here; a source
+ * type's own fields are listed in its entry of mpk__source_types. */
 static const char *const project_keys[] = {"format",      "id",          "version", "name",
                                            "description", "author",      "license", "category",
                                            "permissions", "min_runtime", "key",     "thumbnail",
