@@ -213,6 +213,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
+    def handle(self):
+        try:
+            super().handle()
+        except OSError:
+            pass  # a client that gave up: what several scenarios provoke on purpose
+
     def do_GET(self):
         srv = self.server
         path = self.path.split("?")[0]

@@ -456,7 +456,7 @@ static int cmd_publish(int argc, char **argv)
     mstore_metadata *targets = NULL, *snapshot = NULL, *timestamp = NULL;
     size_t n = json_array_size(pool), size, i;
     json_t **items = calloc(n ? n : 1, sizeof(*items));
-    int64_t tv, sv, tsv;
+    int64_t tv, sv, tsv, tv0, sv0, tsv0;
 
     for (int k = 1; k + 1 < argc; k += 2) {
         if (!strcmp(argv[k], "--expires"))
@@ -559,9 +559,9 @@ static int cmd_publish(int argc, char **argv)
                "catalog");
         free(cat_text);
     }
-    tv = json_integer_value(json_object_get(state, "targets")) + 1;
-    sv = json_integer_value(json_object_get(state, "snapshot")) + 1;
-    tsv = json_integer_value(json_object_get(state, "timestamp")) + 1;
+    tv = tv0 = json_integer_value(json_object_get(state, "targets")) + 1;
+    sv = sv0 = json_integer_value(json_object_get(state, "snapshot")) + 1;
+    tsv = tsv0 = json_integer_value(json_object_get(state, "timestamp")) + 1;
     if (json_object_get(force, "targets"))
         tv = json_integer_value(json_object_get(force, "targets"));
     if (json_object_get(force, "snapshot"))
@@ -590,9 +590,11 @@ static int cmd_publish(int argc, char **argv)
     free(bytes);
     write_md(repo, "timestamp.json", timestamp, &bytes, &size);
     free(bytes);
-    json_object_set_new(state, "targets", json_integer(tv));
-    json_object_set_new(state, "snapshot", json_integer(sv));
-    json_object_set_new(state, "timestamp", json_integer(tsv));
+    /* A forced (rolled-back) version does not move the counters back: the next honest publish
+     * goes on from the highest version ever published. */
+    json_object_set_new(state, "targets", json_integer(tv > tv0 ? tv : tv0));
+    json_object_set_new(state, "snapshot", json_integer(sv > sv0 ? sv : sv0));
+    json_object_set_new(state, "timestamp", json_integer(tsv > tsv0 ? tsv : tsv0));
     save_json(statep, state);
     mstore_metadata_free(targets);
     mstore_metadata_free(snapshot);
