@@ -149,37 +149,48 @@ void motion__seqlock_destroy(motion__seqlock *s)
 void motion__seqlock_write(motion__seqlock *s, const void *src, size_t bytes)
 {
     uint32_t seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
-    size_t n = (bytes + 7) / 8, i;
+    const unsigned char *p = src;
+    size_t whole, i;
     uint64_t w;
 
-    if (n > s->words)
-        n = s->words;
+    if (bytes > s->words * 8)
+        bytes = s->words * 8;
+    whole = bytes / 8;
     atomic_store_explicit(&s->seq, seq + 1, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);
-    for (i = 0; i < n; i++) {
-        size_t len = (i + 1) * 8 <= bytes ? 8 : bytes - i * 8;
-        w = 0;
-        memcpy(&w, (const unsigned char *)src + i * 8, len);
+    for (i = 0; i < whole; i++) {
+        memcpy(&w, p + i * 8, 8); /* one load; src need not be aligned */
         atomic_store_explicit(&s->data[i], w, memory_order_relaxed);
+    }
+    if (bytes % 8) {
+        w = 0;
+        memcpy(&w, p + whole * 8, bytes % 8);
+        atomic_store_explicit(&s->data[whole], w, memory_order_relaxed);
     }
     atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
 }
 
 bool motion__seqlock_read(motion__seqlock *s, void *dst, size_t bytes, int max_tries)
 {
-    size_t n = (bytes + 7) / 8, i;
+    unsigned char *p = dst;
+    size_t whole, i;
+    uint64_t w;
     int tries;
 
-    if (n > s->words)
-        n = s->words;
+    if (bytes > s->words * 8)
+        bytes = s->words * 8;
+    whole = bytes / 8;
     for (tries = 0; tries < max_tries; tries++) {
         uint32_t s1 = atomic_load_explicit(&s->seq, memory_order_acquire);
         if (s1 & 1u)
             continue;
-        for (i = 0; i < n; i++) {
-            uint64_t w = atomic_load_explicit(&s->data[i], memory_order_relaxed);
-            size_t len = (i + 1) * 8 <= bytes ? 8 : bytes - i * 8;
-            memcpy((unsigned char *)dst + i * 8, &w, len);
+        for (i = 0; i < whole; i++) {
+            w = atomic_load_explicit(&s->data[i], memory_order_relaxed);
+            memcpy(p + i * 8, &w, 8);
+        }
+        if (bytes % 8) {
+            w = atomic_load_explicit(&s->data[whole], memory_order_relaxed);
+            memcpy(p + whole * 8, &w, bytes % 8);
         }
         atomic_thread_fence(memory_order_acquire);
         if (atomic_load_explicit(&s->seq, memory_order_relaxed) == s1)

@@ -57,7 +57,7 @@ struct motion_loop {
     int64_t period_ns;
 
     /* Loop thread only. */
-    motion_state state, fresh;
+    motion_state state;
     bool have_state;
     motion_command cmd;
     motion_loop_status status;
@@ -316,7 +316,7 @@ static void publish(motion_loop *L, unsigned actions, int64_t now_ns)
 
     s->tick = L->tick;
     s->time_ns = now_ns;
-    motion_player_status_get(L->player, &s->player);
+    /* s->player was filled by the tick */
     s->faults = motion_safety_faults(L->safety);
     s->has_state = L->have_state;
     s->state_age = L->have_state ? (double)(now_ns - L->state.stamp_ns) * 1e-9 : 0.0;
@@ -353,9 +353,9 @@ static void run_tick(motion_loop *L, int64_t now_ns, int64_t woke_ns)
     if (atomic_exchange_explicit(&L->estop_request, false, memory_order_acq_rel))
         motion_safety_engage(L->safety, MOTION_FAULT_ESTOP);
 
-    err = motion_backend_read_state(L->backend, &L->fresh, now_ns);
+    /* Backends write the state only when they return MOTION_OK (motion/backend.h). */
+    err = motion_backend_read_state(L->backend, &L->state, now_ns);
     if (err == MOTION_OK) {
-        L->state = L->fresh;
         L->have_state = true;
     } else if (err != MOTION_EAGAIN) {
         atomic_fetch_add_explicit(&L->backend_errors, 1, memory_order_relaxed);
@@ -368,12 +368,9 @@ static void run_tick(motion_loop *L, int64_t now_ns, int64_t woke_ns)
         atomic_fetch_add_explicit(&L->backend_errors, 1, memory_order_relaxed);
 
     /* Tracking error: measured now against what was commanded a tick ago, while playing. */
-    playing = !(actions & (MOTION_SAFETY_DAMPING | MOTION_SAFETY_NO_STATE));
-    {
-        motion_player_status ps;
-        motion_player_status_get(L->player, &ps);
-        playing = playing && ps.activity == MOTION_ACT_PLAYING;
-    }
+    motion_player_status_get(L->player, &L->status.player);
+    playing = !(actions & (MOTION_SAFETY_DAMPING | MOTION_SAFETY_NO_STATE)) &&
+              L->status.player.activity == MOTION_ACT_PLAYING;
     if (playing && L->prev_valid && st)
         track_error(L);
     memcpy(L->prev_q, L->cmd.q, sizeof(L->prev_q));

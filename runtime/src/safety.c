@@ -26,6 +26,8 @@ struct motion_safety {
     double kd_default[MOTION_MAX_JOINTS];
     unsigned faults;
     bool seen_state;
+    int64_t checked_ns; /* the tick whose state was last checked (checked once per tick) */
+    const motion_state *checked;
     bool have_prev;
     int64_t prev_ns;
     double prev_q[MOTION_MAX_JOINTS];
@@ -168,6 +170,10 @@ unsigned motion_safety_check_state(motion_safety *s, const motion_state *st, int
 
     if (!state_valid(s, st))
         return s->faults; /* before the first state there is nothing to watch */
+    if (s->checked == st && s->checked_ns == now_ns && s->seen_state)
+        return s->faults; /* the loop checked this state already in this tick */
+    s->checked = st;
+    s->checked_ns = now_ns;
     s->seen_state = true;
     if ((double)(now_ns - st->stamp_ns) > s->cfg.watchdog * 1e9)
         latch(s, MOTION_FAULT_WATCHDOG);

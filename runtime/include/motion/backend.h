@@ -77,7 +77,8 @@ typedef struct motion_backend_ops {
     void (*close)(void *ctx);
     /**
      * Copies the latest measured state into out. now_ns is the tick's time (simulators advance
-     * to it; a real robot ignores it and reports its receive time in stamp_ns).
+     * to it; a real robot ignores it and reports its receive time in stamp_ns). out is written
+     * only when the call returns MOTION_OK (the loop keeps the previous state otherwise).
      * @return MOTION_OK, MOTION_EAGAIN before the first state, or MOTION_EBACKEND
      */
     int (*read_state)(void *ctx, motion_state *out, int64_t now_ns);
