@@ -49,6 +49,84 @@ int mstore__entry_name_ok(const char *name)
     }
 }
 
+static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const unsigned char *p)
+{
+    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+int mstore__zip_entry_count(uint64_t *out, const char *path)
+{
+    /* The end-of-central-directory record: 22 bytes plus a comment of up to 65535 bytes, found
+     * where its comment length reaches exactly the end of the file (a fake record inside a
+     * comment does not). */
+    enum { EOCD = 22, TAIL = EOCD + 65535 };
+    unsigned char *buf = NULL;
+    off_t size, start;
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = MSTORE_EFORMAT;
+
+    if (fd < 0)
+        return mstore__error(MSTORE_EIO, "%s: %s", path, strerror(errno));
+    size = lseek(fd, 0, SEEK_END);
+    if (size < EOCD)
+        goto out;
+    start = size > TAIL ? size - TAIL : 0;
+    if (!(buf = malloc((size_t)(size - start)))) {
+        rc = MSTORE_ENOMEM;
+        goto out;
+    }
+    n = pread(fd, buf, (size_t)(size - start), start);
+    if (n != size - start)
+        goto out;
+    for (ssize_t i = n - EOCD; i >= 0; i--) {
+        const unsigned char *e = buf + i;
+        if (le32(e) != 0x06054b50 || (ssize_t)(i + EOCD + (e[20] | e[21] << 8)) != n)
+            continue;
+        *out = (uint64_t)(e[10] | e[11] << 8);
+        if (*out == 0xffff && i >= 20 && le32(e - 20) == 0x07064b50) {
+            /* Zip64: the locator names the zip64 record, which holds the real count. */
+            unsigned char z[56];
+            uint64_t off = le64(e - 20 + 8);
+            if (pread(fd, z, sizeof(z), (off_t)off) != (ssize_t)sizeof(z) || le32(z) != 0x06064b50)
+                goto out;
+            *out = le64(z + 32);
+        }
+        rc = MSTORE_OK;
+        break;
+    }
+out:
+    free(buf);
+    close(fd);
+    if (rc == MSTORE_ENOMEM)
+        return mstore__error(rc, "out of memory");
+    if (rc)
+        return mstore__error(rc, "%s: no zip end-of-central-directory record", path);
+    return MSTORE_OK;
+}
+
+/* libarchive's seekable zip reader keeps one entry per name: a duplicate would be skipped
+ * silently, while another zip reader might pick it. So the entries it returns are counted
+ * against the central directory's own count. */
+static int check_count(const char *path, size_t seen)
+{
+    uint64_t listed = 0;
+    int rc = mstore__zip_entry_count(&listed, path);
+
+    if (rc)
+        return rc;
+    if (listed != seen)
+        return mstore__error(MSTORE_EFORMAT,
+                             "%s: the central directory lists %llu entries, %zu are readable "
+                             "(duplicate names?)",
+                             path, (unsigned long long)listed, seen);
+    return MSTORE_OK;
+}
+
 static int open_archive(struct archive **out, const char *path)
 {
     struct archive *a = archive_read_new();
@@ -154,6 +232,8 @@ int mstore__package_read_head(mpk_manifest **manifest, char **manifest_bytes, si
         rc = mstore__error(MSTORE_EFORMAT, "%s: %s", archive_path, archive_error_string(a));
         goto out;
     }
+    if ((rc = check_count(archive_path, count)))
+        goto out;
     if (!man || !sig) {
         rc = mstore__error(MSTORE_EFORMAT, "%s: no %s", archive_path,
                            man ? SIGNATURE_NAME : MANIFEST_NAME);
@@ -489,6 +569,8 @@ int mstore__extract_package(const char *archive_path, const char *dest, const mp
         rc = mstore__error(MSTORE_EFORMAT, "%s: %s", archive_path, archive_error_string(a));
         goto out;
     }
+    if ((rc = check_count(archive_path, count)))
+        goto out;
     for (i = 0; i < m->file_count; i++)
         if (!x.seen[i]) {
             rc = mstore__error(MSTORE_EFORMAT, "%s: %s: listed in the manifest but missing",

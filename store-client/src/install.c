@@ -317,6 +317,10 @@ static int install_from_store(mstore_client *c, mstore__db *db, mstore_updater *
     if ((rc = mstore_updater_download_target(u, t, path, NULL)))
         goto out;
     rc = mstore__install_cached(c, db, path, pkg, ver);
+    /* A download the store signed but that cannot be installed is useless in the cache. */
+    if (rc && rc != MSTORE_ECANCELED && rc != MSTORE_ENOSPACE && rc != MSTORE_EBUSY &&
+        rc != MSTORE_EIO)
+        unlink(path);
 out:
     if (rc)
         mstore__error_prefix(rc, "%s %s", pkg->id, ver->version);

@@ -138,6 +138,9 @@ int mstore__extract_package(const char *archive_path, const char *dest, const mp
  */
 int mstore__package_peek(char **id, char **version, const char *archive_path);
 
+/** Number of entries a zip's end-of-central-directory record (or its zip64 record) lists. */
+int mstore__zip_entry_count(uint64_t *out, const char *path);
+
 /** Checks an entry name of an archive: relative, '/'-separated, no "." or ".." segment. */
 int mstore__entry_name_ok(const char *name);
 
