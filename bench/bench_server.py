@@ -37,9 +37,10 @@ def seed(store, dev, count):
     template = store.mkpkg(dev, "com.bench.template", "1.0.0")
     rc, answer, _ = store.upload(template, dev.token, check=0)
     db = store.db()
-    row = db.execute("SELECT developer_id, size, sha256, key_id, entry, created FROM uploads "
-                     "WHERE id = ?", (answer["upload"],)).fetchone()
-    dev_id, size, sha, key_id, entry_text, created = row
+    row = db.execute("SELECT developer_id, size, sha256, key_id, entry, created, "
+                     "catalog_version, catalog_package FROM uploads WHERE id = ?",
+                     (answer["upload"],)).fetchone()
+    dev_id, size, sha, key_id, entry_text, created, vtext, ptext = row
     entry = json.loads(entry_text)
     rows = []
     for i in range(count - 1):
@@ -47,10 +48,11 @@ def seed(store, dev, count):
         entry["id"] = pid
         rows.append((dev_id, pid, "1.0.0", size, sha, key_id, "published",
                      json.dumps(entry, sort_keys=True, separators=(",", ":")), created, created,
-                     created))
+                     created, vtext.replace("com.bench.template", pid),
+                     ptext.replace("com.bench.template", pid)))
     db.executemany("INSERT INTO uploads (developer_id, package_id, version, size, sha256, key_id,"
-                   " state, entry, created, updated, published) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                   rows)
+                   " state, entry, created, updated, published, catalog_version, catalog_package)"
+                   " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
     db.execute("UPDATE repo SET generation = generation + 1")
     db.commit()
     db.close()

@@ -184,41 +184,52 @@ static void test_catalog(void **state)
 {
     srv_catalog *cat = NULL;
     json_t *e1 = entry("com.a.x", "1.10.0", "new"), *e2 = entry("com.a.x", "1.9.0", "old"),
-           *e3 = entry("com.a.x", "1.10.0-rc.1", "rc"), *e4 = entry("com.b.y", "0.1.0", "y");
-    json_t *root, *pkg, *versions;
+           *e3 = entry("com.a.x", "1.10.0-rc.1", "rc"), *e4 = entry("com.b.y", "0.1.0", "y\"q");
+    json_t *root, *pkg, *versions, *v0;
     char *text = NULL, *again = NULL;
     size_t size = 0, size2 = 0;
     int pass;
 
     (void)state;
+    json_object_set_new(e1, "thumbnail",
+                        json_pack("{s:s, s:i, s:s}", "sha256", "ab", "size", 5, "ext", "png"));
     for (pass = 0; pass < 2; pass++) {
         assert_int_equal(srv_catalog_new(&cat, 1700000000), SRV_OK);
-        assert_int_equal(srv_catalog_add(cat, e1, "t1", "th1", 1700000000), SRV_OK);
-        assert_int_equal(srv_catalog_add(cat, e2, "t2", NULL, 1600000000), SRV_OK);
-        assert_int_equal(srv_catalog_add(cat, e3, "t3", NULL, 1650000000), SRV_OK);
-        assert_int_equal(srv_catalog_add(cat, e4, "t4", NULL, 1650000000), SRV_OK);
+        assert_int_equal(srv_catalog_add(cat, e1, 1700000000), SRV_OK);
+        assert_int_equal(srv_catalog_add(cat, e2, 1600000000), SRV_OK);
+        assert_int_equal(srv_catalog_add(cat, e3, 1650000000), SRV_OK);
+        assert_int_equal(srv_catalog_add(cat, e4, 1650000000), SRV_OK);
         assert_int_equal(srv_catalog_finish(pass ? &again : &text, pass ? &size2 : &size, cat),
                          SRV_OK);
         srv_catalog_free(cat);
     }
     assert_true(size == size2 && memcmp(text, again, size) == 0); /* deterministic */
-    root = json_loads(text, 0, NULL);
-    assert_non_null(root);
+    root = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+    assert_non_null(root); /* valid JSON, escapes included */
+    assert_int_equal((int)json_integer_value(json_object_get(root, "format")), 1);
     assert_int_equal((int)json_array_size(json_object_get(root, "packages")), 2);
     pkg = json_array_get(json_object_get(root, "packages"), 0);
     versions = json_object_get(pkg, "versions");
     /* semantic version order: 1.9.0 < 1.10.0-rc.1 < 1.10.0 */
-    assert_string_equal(json_string_value(json_object_get(json_array_get(versions, 0), "version")),
-                        "1.9.0");
+    v0 = json_array_get(versions, 0);
+    assert_string_equal(json_string_value(json_object_get(v0, "version")), "1.9.0");
+    assert_string_equal(json_string_value(json_object_get(v0, "published")),
+                        "2020-09-13T12:26:40Z");
+    assert_string_equal(json_string_value(json_object_get(v0, "target")),
+                        "packages/com.a.x/com.a.x-1.9.0.mpk");
+    assert_true(json_is_null(json_object_get(v0, "thumbnail")));
     assert_string_equal(json_string_value(json_object_get(json_array_get(versions, 1), "version")),
                         "1.10.0-rc.1");
     assert_string_equal(json_string_value(json_object_get(pkg, "latest")), "1.10.0");
     assert_string_equal(json_string_value(json_object_get(json_object_get(pkg, "names"), "en")),
                         "new");
-    assert_string_equal(json_string_value(json_object_get(pkg, "thumbnail")), "th1");
+    assert_string_equal(json_string_value(json_object_get(pkg, "thumbnail")),
+                        "packages/com.a.x/com.a.x-1.10.0-thumbnail.png");
     assert_string_equal(json_string_value(json_object_get(pkg, "published")),
                         "2023-11-14T22:13:20Z");
-    assert_null(json_object_get(json_array_get(versions, 0), "_entry"));
+    pkg = json_array_get(json_object_get(root, "packages"), 1);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(pkg, "names"), "en")),
+                        "y\"q");
     json_decref(root);
     json_decref(e1);
     json_decref(e2);

@@ -78,6 +78,9 @@ static const char *const migrations[] = {
     "  generation INTEGER NOT NULL,"
     "  synced INTEGER NOT NULL);"
     "INSERT INTO repo VALUES (1, 1, 0);",
+    /* 2: each version's catalog text, made once when the upload is accepted (catalog.h). */
+    "ALTER TABLE uploads ADD COLUMN catalog_version TEXT;"
+    "ALTER TABLE uploads ADD COLUMN catalog_package TEXT;",
 };
 
 int64_t srv_time_now(void)

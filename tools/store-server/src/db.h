@@ -10,7 +10,7 @@
 #include <sqlite3.h>
 
 #define SRV_DB_FILE           "state.db"
-#define SRV_DB_SCHEMA_VERSION 1
+#define SRV_DB_SCHEMA_VERSION 2
 
 typedef struct srv_db srv_db;
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "check.h"
 #include "devs.h"
 #include "error.h"
@@ -95,14 +96,16 @@ static int record_upload(int64_t *upload_id, srv_store *s, int64_t dev_id, srv_c
     sqlite3_stmt *st = NULL;
     char *reasons = chk->reasons ? json_dumps(chk->reasons, JSON_COMPACT) : NULL;
     char *entry = chk->entry ? json_dumps(chk->entry, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    char subject[300], actor[100];
+    char *vtext = NULL, *ptext = NULL, subject[300], actor[100];
     int64_t now = srv_time_now();
     int rc;
 
+    if (chk->entry && (rc = srv_catalog_fragments(&vtext, &ptext, chk->entry)))
+        goto out;
     rc = srv_db_prepare(&st, s->db,
                         "INSERT INTO uploads (developer_id, package_id, version, size, sha256,"
-                        " key_id, state, reasons, entry, created, updated) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        " key_id, state, reasons, entry, created, updated, catalog_version,"
+                        " catalog_package) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (rc)
         goto out;
     sqlite3_bind_int64(st, 1, dev_id);
@@ -116,6 +119,8 @@ static int record_upload(int64_t *upload_id, srv_store *s, int64_t dev_id, srv_c
     sqlite3_bind_text(st, 9, entry, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 10, now);
     sqlite3_bind_int64(st, 11, now);
+    sqlite3_bind_text(st, 12, vtext, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 13, ptext, -1, SQLITE_TRANSIENT);
     if ((rc = srv_db_check(s->db, sqlite3_step(st), "upload record")))
         goto out;
     *upload_id = sqlite3_last_insert_rowid(srv_db_handle(s->db));
@@ -128,6 +133,8 @@ out:
     sqlite3_finalize(st);
     free(reasons);
     free(entry);
+    free(vtext);
+    free(ptext);
     return rc;
 }
 
