@@ -588,12 +588,25 @@ int mstore_client_list(mstore_installed **out, size_t *n, mstore_client *c)
 {
     mstore_installed *list = NULL;
     mstore__db db = {0};
-    int rc;
+    int rc, lock = -1;
 
     if (!out || !n || !c)
         return mstore__error(MSTORE_EINVAL, "no client");
-    /* Readers take no lock: the database is only ever replaced whole, by a rename. */
-    if ((rc = mstore__db_load(&db, c->db_path)))
+    /* The database is only ever replaced whole, by a rename, so it can be read without the
+     * lock; but when no installer runs, recovery first brings it in line with the folders
+     * after a crash, so that the list shows what is really current. */
+    pthread_mutex_lock(&c->mutex);
+    if (mstore__lock_acquire(&lock, c->state, 0) == MSTORE_OK) {
+        rc = mstore__db_load(&db, c->db_path);
+        if (!rc)
+            rc = mstore__recover(c, &db);
+        mstore__lock_release(lock);
+    } else {
+        mstore_error_clear();
+        rc = mstore__db_load(&db, c->db_path);
+    }
+    pthread_mutex_unlock(&c->mutex);
+    if (rc)
         return rc;
     list = calloc(db.n ? db.n : 1, sizeof(*list));
     if (!list) {
