@@ -336,6 +336,7 @@ int mstore_updater_download_target(mstore_updater *u, const mstore_target *t, co
             goto out;
         }
     fo = u->o.fetch;
+    fo.partial_path = NULL; /* one partial file per target, never shared between targets */
     if (u->partial_dir) {
         if ((error = mstore_url_encode(&enc_name, path, 0)) < 0 ||
             (error = mstore__mkdirs(u->partial_dir, 0755)) < 0)

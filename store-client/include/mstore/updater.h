@@ -56,7 +56,8 @@ typedef struct mstore_updater_options {
     unsigned max_delegations;    /**< roles visited per target lookup (default 32) */
     int64_t now;                 /**< reference time (Unix); 0: the clock when created */
     const char *partial_dir;     /**< partial target downloads; NULL: beside the output file */
-    mstore_fetch_options fetch;  /**< network settings (progress, timeouts, retries, CA) */
+    mstore_fetch_options fetch;  /**< network settings (progress, timeouts, retries, CA); its
+                                      partial_path is not used (see partial_dir) */
     /** Optional log of requests and decisions (one line each, no newline). */
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
