@@ -23,3 +23,18 @@ endif()
 
 # motion-play and `mpk play` on real packages (the example g1-wave, a Go2 package built by mpk).
 ms_add_py_test(runtime/motion_play motion_play.py TIMEOUT 300)
+
+# Every public header compiles alone with -pedantic -Werror (it includes what it needs).
+file(GLOB motion_public_headers CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/runtime/include/motion/*.h)
+set(motion_header_sources)
+foreach(h ${motion_public_headers})
+  get_filename_component(stem ${h} NAME_WE)
+  set(src ${CMAKE_CURRENT_BINARY_DIR}/header_alone_${stem}.c)
+  file(CONFIGURE OUTPUT ${src} CONTENT
+       "#include \"motion/${stem}.h\"\nint motion_header_alone_${stem}(void);\nint motion_header_alone_${stem}(void)\n{\n    return 0;\n}\n")
+  list(APPEND motion_header_sources ${src})
+endforeach()
+add_library(motion_headers_alone OBJECT ${motion_header_sources})
+target_include_directories(motion_headers_alone PRIVATE ${CMAKE_SOURCE_DIR}/runtime/include
+                           ${CMAKE_SOURCE_DIR}/sdk/include)
+target_compile_options(motion_headers_alone PRIVATE -pedantic -Werror)

@@ -93,13 +93,13 @@ static long stop_counting(void)
     atomic_store(&counting, false);
     return atomic_load(&allocations);
 }
-#endif
 
 static void sleep_ms(int ms)
 {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
 }
+#endif
 
 /* The counter itself works (or the rest of this file would prove nothing). */
 static void counter_counts(void **state)

@@ -121,9 +121,14 @@ static void drops_are_counted(void **state)
     }
     motion_backend_free(b);
     assert_int_equal(motion_record_open(&r, path), MOTION_OK);
-    assert_true(motion_record_info_get(r)->dropped > 0);
+    /* Every record is either in the file or counted as dropped. */
     assert_int_equal(motion_record_info_get(r)->records + motion_record_info_get(r)->dropped,
                      total);
+#ifndef MS_SANITIZE
+    /* 40,000 records in a few milliseconds overflow a 512-record ring drained every 5 ms (under
+     * the sanitizers the producer is slow enough for the writer to keep up). */
+    assert_true(motion_record_info_get(r)->dropped > 0);
+#endif
     motion_record_close(r);
     ms_rm_rf(dir);
     free(path);
