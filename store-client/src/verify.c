@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <mbedtls/sha256.h>
 
 #include "install_internal.h"
 #include "internal.h"
@@ -45,15 +44,13 @@ static int hash_file(const char *dir, const mpk_file_entry *f)
 {
     char *path = mstore__asprintf("%s/%s", dir, f->path);
     unsigned char block[65536], digest[32];
-    mbedtls_sha256_context sha;
+    mstore__sha256 *sha = mstore__sha256_new();
     uint64_t total = 0;
     struct stat st;
     ssize_t n;
     int fd = -1, rc = MSTORE_OK;
 
-    mbedtls_sha256_init(&sha);
-    mbedtls_sha256_starts_ret(&sha, 0);
-    if (!path) {
+    if (!path || !sha) {
         rc = mstore__error(MSTORE_ENOMEM, "out of memory");
         goto out;
     }
@@ -63,18 +60,19 @@ static int hash_file(const char *dir, const mpk_file_entry *f)
         goto out;
     }
     while ((n = read(fd, block, sizeof(block))) > 0) {
-        mbedtls_sha256_update_ret(&sha, block, (size_t)n);
+        mstore__sha256_update(sha, block, (size_t)n);
         total += (uint64_t)n;
     }
     if (n < 0) {
         rc = mstore__error(MSTORE_EIO, "%s: %s", f->path, strerror(errno));
         goto out;
     }
-    mbedtls_sha256_finish_ret(&sha, digest);
+    mstore__sha256_finish(sha, digest);
+    sha = NULL;
     if (total != f->size || memcmp(digest, f->sha256, 32) != 0)
         rc = mstore__error(MSTORE_EHASH, "%s: size or SHA-256 differs from the manifest", f->path);
 out:
-    mbedtls_sha256_free(&sha);
+    mstore__sha256_free(sha);
     if (fd >= 0)
         close(fd);
     free(path);

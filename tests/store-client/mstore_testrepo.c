@@ -136,7 +136,10 @@ static int cmd_mkpkg(int argc, char **argv)
     void *track_bytes = NULL;
     unsigned char *pad_bytes = NULL;
     size_t track_size = 0;
-    mpk_package_input inputs[2];
+    mpk_package_input inputs[8];
+    static const char *const pad_names[] = {"assets/pad0.bin", "assets/pad1.bin", "assets/pad2.bin",
+                                            "assets/pad3.bin", "assets/pad4.bin", "assets/pad5.bin",
+                                            "assets/pad6.bin"};
     size_t n_inputs = 0;
     json_t *man, *rob, *files;
     char *text;
@@ -182,13 +185,18 @@ static int cmd_mkpkg(int argc, char **argv)
     pcheck(mpk_track_serialize(&track_bytes, &track_size, track), "track");
     inputs[n_inputs++] = (mpk_package_input){"motions/main.mpkt", track_bytes, track_size};
     if (pad > 0) {
-        /* Random bytes: incompressible, so the .mpk is as large as asked. */
+        /* Random bytes: incompressible, so the .mpk is as large as asked; in files of at most
+         * 64 MB, below libmpk's per-entry limit. */
         FILE *r = fopen("/dev/urandom", "rb");
         pad_bytes = malloc((size_t)pad);
         if (!r || !pad_bytes || fread(pad_bytes, 1, (size_t)pad, r) != (size_t)pad)
             die("pad", "cannot read /dev/urandom");
         fclose(r);
-        inputs[n_inputs++] = (mpk_package_input){"assets/padding.bin", pad_bytes, (size_t)pad};
+        for (long off = 0, k = 0; off < pad && n_inputs < 8; k++) {
+            long chunk = pad - off > 64000000 ? 64000000 : pad - off;
+            inputs[n_inputs++] = (mpk_package_input){pad_names[k], pad_bytes + off, (size_t)chunk};
+            off += chunk;
+        }
     }
     rob = json_array();
     for (size_t i = 0; i < n_robots; i++)
@@ -542,7 +550,7 @@ static int cmd_publish(int argc, char **argv)
                       "en", "Synthetic dance", "zh", "合成舞蹈", "descriptions", "en",
                       "A synthetic package for the catalog benchmarks, with a description of "
                       "about the usual length.",
-                      "robots", "g1-29dof", (json_int_t)(1000 + s), "developer", "Bench",
+                      "robots", "g1-29dof", "size", (json_int_t)(1000 + s), "developer", "Bench",
                       "versions", "version", "1.0.0", "target", target, "size",
                       (json_int_t)(1000 + s), "sha256", hex, "key_id", hex, "robots", "g1-29dof",
                       "min_runtime", "0.1.0", "published", "2026-01-01T00:00:00Z", "permissions"));
