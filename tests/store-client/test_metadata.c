@@ -204,7 +204,6 @@ static void test_thresholds(void **state)
     }
     /* The same key id signing twice is malformed metadata (it must never count twice). */
     {
-        edit_arg e = {"signatures/9", NULL};
         char *text = NULL;
         size_t size;
         assert_int_equal(mstore_metadata_to_bytes(&text, &size, root), MSTORE_OK);
@@ -218,7 +217,6 @@ static void test_thresholds(void **state)
         assert_non_null(strstr(mstore_error_message(), "signs twice"));
         free(text);
         json_decref(doc);
-        (void)e;
     }
     /* A role listing one key id twice is malformed too. */
     {
