@@ -31,21 +31,24 @@ from mstore_testlib import MSTORE, Repo, Robot, Server, workdir  # noqa: E402
 
 CATALOGS = [int(x) for x in os.environ.get("MS_BENCH_CATALOGS", "10000,100000").split(",") if x]
 RUNS = int(os.environ.get("MS_BENCH_RUNS", "5"))
+TMPDIR = os.environ.get("MS_TEST_TMP", "/tmp")
 PACKAGE_MB = int(os.environ.get("MS_BENCH_PACKAGE_MB", "50"))
 
 
 def measure(args, **kw):
-    """Runs a program; returns (seconds, peak resident kB, exit status)."""
+    """Runs a program under /usr/bin/time; returns (seconds, peak resident kB, exit status).
+    (GNU time measures the program alone: a child forked from this Python process would count
+    the interpreter's own pages in its peak.)"""
+    rss_file = os.path.join(TMPDIR, "rss.txt")
     start = time.perf_counter()
-    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
-    _, status, usage = os.wait4(p.pid, 0)
+    p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file, *map(str, args)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kw)
     elapsed = time.perf_counter() - start
-    err = p.stderr.read().decode(errors="replace")
-    p.stderr.close()
-    p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
-        print(f"  ! {' '.join(map(str, args))} exited {p.returncode}: {err.strip()}")
-    return elapsed, usage.ru_maxrss, p.returncode
+        print(f"  ! {' '.join(map(str, args))} exited {p.returncode}: {p.stderr.strip()}")
+    with open(rss_file) as f:
+        rss = int(f.read().split()[-1])
+    return elapsed, rss, p.returncode
 
 
 def fresh_robot(base, repo, url, name):

@@ -76,18 +76,14 @@ static json_t *strings_json(const char *const *s, size_t n)
 
 static int cmd_update(ctx *x)
 {
-    const mstore_catalog *cat;
     int rc = mstore_client_update(x->client);
 
-    if (!rc)
-        rc = mstore_client_catalog(&cat, x->client);
     if (rc)
         return rc;
     if (x->out.json)
-        cli_json(json_pack("{s:b, s:I}", "updated", 1, "packages",
-                           (json_int_t)mstore_catalog_count(cat)));
+        cli_json(json_pack("{s:b}", "updated", 1));
     else if (!x->out.quiet)
-        printf("catalog: %zu packages\n", mstore_catalog_count(cat));
+        printf("metadata and catalog are up to date\n");
     return MSTORE_OK;
 }
 

@@ -414,7 +414,7 @@ static int load_catalog(mstore_client *c, const char *path, const char *sha256)
     return MSTORE_OK;
 }
 
-int mstore__catalog_refresh(mstore_client *c, mstore_updater *u)
+int mstore__catalog_refresh(mstore_client *c, mstore_updater *u, bool load)
 {
     mstore_target *t = NULL;
     char *path = mstore__asprintf("%s/catalog.json", c->cache);
@@ -431,7 +431,14 @@ int mstore__catalog_refresh(mstore_client *c, mstore_updater *u)
     if ((rc = mstore_updater_download_target(u, t, path, NULL)))
         goto out;
     sha = mstore_target_hash(t, "sha256");
-    rc = load_catalog(c, path, sha);
+    /* A catalog loaded before that is not the one just verified is dropped; parsing waits
+     * until someone needs it (an update alone never does). */
+    if (c->catalog && (!sha || !c->catalog_sha256 || strcmp(sha, c->catalog_sha256) != 0)) {
+        mstore_catalog_free(c->catalog);
+        c->catalog = NULL;
+    }
+    if (load && !c->catalog)
+        rc = load_catalog(c, path, sha);
 out:
     if (rc)
         mstore__error_prefix(rc, "update");
@@ -449,7 +456,7 @@ int mstore_client_update(mstore_client *c)
         return mstore__error(MSTORE_EINVAL, "no client");
     pthread_mutex_lock(&c->mutex);
     if (!(rc = mstore__updater_open(&u, c, NULL, NULL, 0, NULL, 0)))
-        rc = mstore__catalog_refresh(c, u);
+        rc = mstore__catalog_refresh(c, u, false);
     mstore_updater_free(u);
     pthread_mutex_unlock(&c->mutex);
     return rc;

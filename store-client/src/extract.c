@@ -259,54 +259,6 @@ out:
     return rc;
 }
 
-int mstore__package_peek(char **id, char **version, const char *archive_path)
-{
-    struct archive *a = NULL;
-    struct archive_entry *e;
-    char *man = NULL;
-    size_t size = 0, count = 0;
-    mpk_manifest *m = NULL;
-    int rc, r;
-
-    if ((rc = open_archive(&a, archive_path)))
-        return rc;
-    while (!man && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-        const char *name;
-        bool is_dir;
-        if (++count > MSTORE_EXTRACT_MAX_ENTRIES) {
-            rc = mstore__error(MSTORE_ELIMIT, "%s: more than %d entries", archive_path,
-                               MSTORE_EXTRACT_MAX_ENTRIES);
-            goto out;
-        }
-        if ((rc = check_entry(e, archive_path, &name, &is_dir)))
-            goto out;
-        if (!is_dir && strcmp(name, MANIFEST_NAME) == 0 &&
-            (rc = read_small(&man, &size, a, MPK_MANIFEST_MAX_SIZE, MANIFEST_NAME)))
-            goto out;
-    }
-    if (!man) {
-        rc = mstore__error(MSTORE_EFORMAT, "%s: no %s", archive_path, MANIFEST_NAME);
-        goto out;
-    }
-    if (mpk_manifest_parse(&m, man, size) != MPK_OK) {
-        rc = mstore__error(MSTORE_EFORMAT, "%s: manifest.json: %s", archive_path,
-                           mpk_error_message());
-        goto out;
-    }
-    *id = mstore__strdup(m->id);
-    *version = mstore__strdup(m->version);
-    if (!*id || !*version) {
-        free(*id);
-        free(*version);
-        rc = mstore__error(MSTORE_ENOMEM, "out of memory");
-    }
-out:
-    mpk_manifest_free(m);
-    free(man);
-    archive_read_free(a);
-    return rc;
-}
-
 /* State of one extraction. */
 typedef struct xstate {
     const char *archive;

@@ -132,12 +132,6 @@ int mstore__extract_package(const char *archive_path, const char *dest, const mp
                             const mstore__extract_limits *limits, mstore__extract_progress progress,
                             void *progress_ctx);
 
-/**
- * Reads the id and version a package archive's manifest.json claims, trusting nothing: only to
- * find the package in the catalog before the real checks. @param[out] id, version malloc'd
- */
-int mstore__package_peek(char **id, char **version, const char *archive_path);
-
 /** Number of entries a zip's end-of-central-directory record (or its zip64 record) lists. */
 int mstore__zip_entry_count(uint64_t *out, const char *path);
 
@@ -203,7 +197,7 @@ int mstore__updater_open(mstore_updater **out, mstore_client *c, mstore__progres
                          const char *const *meta_urls, size_t n_meta,
                          const char *const *target_urls, size_t n_targets);
 
-/** Downloads (or reuses) the catalog target and loads it into the client. */
-int mstore__catalog_refresh(mstore_client *c, mstore_updater *u);
+/** Refreshes the metadata, downloads (or reuses) the catalog target and, with load, parses it. */
+int mstore__catalog_refresh(mstore_client *c, mstore_updater *u, bool load);
 
 #endif

@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "install_internal.h"
 #include "internal.h"
+#include "mpk/package.h"
 
 /* Copies src to dst (fsynced), refusing more than max bytes. */
 static int copy_file(const char *dst, const char *src, uint64_t max)
@@ -56,7 +58,7 @@ out:
 int mstore_client_install_file(mstore_client *c, const char *mpk_path, const char *metadata_dir)
 {
     mstore__progress_ctx pc = {c, NULL, MSTORE_PHASE_METADATA};
-    char abs[PATH_MAX], *enc = NULL, *id = NULL, *version = NULL;
+    char abs[PATH_MAX], *enc = NULL, *tmp_copy = NULL, sha[MSTORE_HASH_HEX_MAX];
     char *mu[2] = {0}, *tu[2] = {0}, *cache_dir = NULL, *part = NULL, *final = NULL;
     const mstore_catalog_package *pkg;
     const mstore_catalog_version *ver;
@@ -75,10 +77,6 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
     if ((rc = mstore__lock_acquire(&lock, c->state, c->o.lock_timeout_ms)) ||
         (rc = mstore__db_load(&db, c->db_path)) || (rc = mstore__recover(c, &db)))
         goto out;
-    /* Only to find the catalog entry; everything is verified below. */
-    if ((rc = mstore__package_peek(&id, &version, mpk_path)))
-        goto out;
-    pc.id = id;
     if ((rc = mstore_url_encode(&enc, abs, 1))) {
         goto out;
     }
@@ -105,13 +103,38 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
     }
     if ((rc = mstore__updater_open(&u, c, &pc, (const char *const *)mu, 2, (const char *const *)tu,
                                    2)) ||
-        (rc = mstore__catalog_refresh(c, u)))
+        (rc = mstore__catalog_refresh(c, u, true)))
         goto out;
-    if (!(pkg = mstore_catalog_find(c->catalog, id)) ||
-        !(ver = mstore_catalog_package_version(pkg, version))) {
-        rc = mstore__error(MSTORE_ENOTFOUND, "%s %s: not in the signed catalog", id, version);
+    /* The file is copied first, and only the copy is looked at: it is found in the signed
+     * catalog by its SHA-256, so nothing in it is parsed before it is known to be the bytes
+     * the store signed. */
+    tmp_copy = mstore__asprintf("%s/sideload.part", cache_dir);
+    if (!tmp_copy) {
+        rc = mstore__error(MSTORE_ENOMEM, "out of memory");
         goto out;
     }
+    if ((rc = mstore__mkdirs(cache_dir, 0755)) ||
+        (rc = copy_file(tmp_copy, mpk_path, MPK_PACKAGE_MAX_SIZE)) ||
+        (rc = mstore_hash_file(sha, "sha256", tmp_copy)))
+        goto out;
+    pkg = NULL;
+    ver = NULL;
+    for (size_t i = 0; !ver && i < mstore_catalog_count(c->catalog); i++) {
+        const mstore_catalog_package *p = mstore_catalog_at(c->catalog, i);
+        for (size_t j = 0; j < p->n_versions; j++)
+            if (p->versions[j].sha256 && strcasecmp(p->versions[j].sha256, sha) == 0) {
+                pkg = p;
+                ver = &p->versions[j];
+                break;
+            }
+    }
+    if (!ver) {
+        rc = mstore__error(MSTORE_EHASH,
+                           "matches no package version of the signed catalog (SHA-256 %.16s...)",
+                           sha);
+        goto out;
+    }
+    pc.id = pkg->id;
     if ((rc = mstore__check_compatible(c, &db, pkg, ver)) ||
         (rc = mstore_updater_get_target(&t, u, ver->target)))
         goto out;
@@ -122,15 +145,13 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
     }
     /* The copy in the cache is what gets checked and extracted, so the handed-over file cannot
      * change between the check and the extraction. */
-    part = mstore__asprintf("%s/%s-%s.mpk.part", cache_dir, id, version);
-    final = mstore__asprintf("%s/%s-%s.mpk", cache_dir, id, version);
-    if (!part || !final) {
+    part = tmp_copy;
+    tmp_copy = NULL;
+    final = mstore__asprintf("%s/%s-%s.mpk", cache_dir, pkg->id, ver->version);
+    if (!final) {
         rc = mstore__error(MSTORE_ENOMEM, "out of memory");
         goto out;
     }
-    if ((rc = mstore__mkdirs(cache_dir, 0755)) ||
-        (rc = copy_file(part, mpk_path, mstore_target_length(t))))
-        goto out;
     if ((rc = mstore_file_verify(part, mstore_target_length(t), hashes, nh))) {
         mstore__error_prefix(rc, "%s", mpk_path);
         unlink(part);
@@ -142,9 +163,9 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
         goto out;
     }
     {
-        mstore__db_entry *e = mstore__db_find(&db, id);
+        mstore__db_entry *e = mstore__db_find(&db, pkg->id);
         if (e && strcmp(e->version, ver->version) == 0) {
-            mstore__clog(c, "%s %s is already installed", id, version);
+            mstore__clog(c, "%s %s is already installed", pkg->id, ver->version);
             goto out;
         }
     }
@@ -162,8 +183,9 @@ out:
         free(tu[i]);
     }
     free(enc);
-    free(id);
-    free(version);
+    if (tmp_copy)
+        unlink(tmp_copy);
+    free(tmp_copy);
     free(cache_dir);
     free(part);
     free(final);
