@@ -33,6 +33,23 @@ int mstore__buf_append(mstore__buf *b, const void *data, size_t len)
     return MSTORE_OK;
 }
 
+int mstore__buf_reserve(mstore__buf *b, size_t len)
+{
+    char *p;
+
+    if (len > b->max || b->len > b->max - len)
+        return mstore__error(MSTORE_ELIMIT, "more than %zu bytes", b->max);
+    if (b->len + len + 1 <= b->cap)
+        return MSTORE_OK;
+    p = realloc(b->data, b->len + len + 1);
+    if (!p)
+        return mstore__error(MSTORE_ENOMEM, "out of memory");
+    b->data = p;
+    b->cap = b->len + len + 1;
+    b->data[b->len] = '\0';
+    return MSTORE_OK;
+}
+
 int mstore__buf_puts(mstore__buf *b, const char *s)
 {
     return mstore__buf_append(b, s, strlen(s));

@@ -138,7 +138,15 @@ static int decide(transfer *t)
     curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
     /* file:// has no status; HTTP 2xx only. */
     t->body_ok = status == 0 || (status >= 200 && status < 300);
-    if (!t->body_ok || !t->to_file)
+    if (t->body_ok && !t->to_file) {
+        /* A known length is allocated once instead of by doubling (big targets metadata). */
+        curl_off_t length = -1;
+        curl_easy_getinfo(t->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+        if (length > 0 && (uint64_t)length <= t->max)
+            return mstore__buf_reserve(&t->mem, (size_t)length);
+        return MSTORE_OK;
+    }
+    if (!t->body_ok)
         return MSTORE_OK;
     if (t->offset > 0 && status == 206) {
         unsigned long long start = 0;

@@ -70,6 +70,8 @@ typedef struct mstore__buf {
 /** Starts an empty buffer that refuses to grow beyond max bytes (MSTORE_ELIMIT). */
 void mstore__buf_init(mstore__buf *b, size_t max);
 int mstore__buf_append(mstore__buf *b, const void *data, size_t len);
+/** Makes room for len more bytes at once (a known Content-Length), within the maximum. */
+int mstore__buf_reserve(mstore__buf *b, size_t len);
 int mstore__buf_puts(mstore__buf *b, const char *s);
 /** Hands the data to the caller (malloc'd, NUL-terminated; an empty buffer gives ""). */
 char *mstore__buf_take(mstore__buf *b, size_t *len);
