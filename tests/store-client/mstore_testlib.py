@@ -20,6 +20,7 @@ MSTORE = os.path.join(BIN, "mstore")
 TESTREPO = os.path.join(BIN, "mstore_testrepo")
 
 FAILURES = []
+WORKDIRS = []
 
 
 def check(cond, what):
@@ -36,12 +37,16 @@ def finish():
         print(f"{len(FAILURES)} failed:", *FAILURES, sep="\n  ")
         sys.exit(1)
     print("all checks passed")
+    for d in WORKDIRS:  # kept on failure, for a look
+        shutil.rmtree(d, ignore_errors=True)
     sys.exit(0)
 
 
 def workdir(name):
     os.makedirs(TMP, exist_ok=True)
-    return tempfile.mkdtemp(prefix=name + "-", dir=TMP)
+    d = tempfile.mkdtemp(prefix=name + "-", dir=TMP)
+    WORKDIRS.append(d)
+    return d
 
 
 def run(args, **kw):
