@@ -49,7 +49,7 @@ static int show_progress(void *ctx, uint64_t sent, uint64_t total)
             "##############################", 30 - filled, "", percent, (double)sent / 1024,
             (double)total / 1024, rate / 1024);
     if (sent >= total)
-        fputc('\n', stderr);
+        fputs("\nsent; the store is checking the package...\n", stderr);
     return 0;
 }
 

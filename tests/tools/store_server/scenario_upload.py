@@ -114,6 +114,20 @@ def scenario():
         check(again["packages"]["com.alice.wave"] == ["1.0.0", "1.1.0", "1.2.0"], again)
         st = store.status()
         check(st["uploads"] == {"published": 4}, st)
+
+        # Rows without the precomputed catalog texts (as a database from before migration 2
+        # has them) publish the same catalog.
+        db = store.db()
+        db.execute("UPDATE uploads SET catalog_version = NULL, catalog_package = NULL")
+        db.execute("UPDATE repo SET generation = generation + 1")
+        db.commit()
+        db.close()
+        store.cli("publish")
+        rebuilt = store.client()
+        check(rebuilt["packages"] == again["packages"], "catalog rebuilt from the entries")
+        old_cat = {p["id"]: p for p in again["catalog"]["packages"]}
+        for p in rebuilt["catalog"]["packages"]:
+            check(p == old_cat[p["id"]], f"same catalog entry for {p['id']}")
     finally:
         store.cleanup()
 
