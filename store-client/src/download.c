@@ -73,7 +73,7 @@ int mstore_url_encode(char **out, const char *path, int keep_slash)
     return MSTORE_OK;
 }
 
-/* ---- one transfer ------------------------------------------------------------------------- */
+/* ---- one transfer ---------------------------------------------------------------------------- */
 
 typedef struct transfer {
     const mstore_fetch_options *opts;

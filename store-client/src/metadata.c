@@ -126,7 +126,7 @@ int mstore_metadata_signed_bytes(char **out, size_t *size, const mstore_metadata
     return mstore_canonjson_encode(out, size, md->signed_);
 }
 
-/* ---- roles, keys, verification ---------------------------------------------------------- */
+/* ---- roles, keys, verification --------------------------------------------------------------- */
 
 const mstore__role *mstore__metadata_find_role(const mstore_metadata *md, const char *name)
 {
@@ -262,7 +262,7 @@ int mstore_root_consistent_snapshot(const mstore_metadata *root)
     return root && root->type == MSTORE_ROLE_ROOT && root->consistent_snapshot;
 }
 
-/* ---- timestamp and snapshot meta --------------------------------------------------------- */
+/* ---- timestamp and snapshot meta ------------------------------------------------------------- */
 
 int mstore_timestamp_snapshot_meta(mstore_metafile *out, const mstore_metadata *ts)
 {
@@ -343,7 +343,7 @@ int mstore_metafile_check(const mstore_metafile *meta, const void *data, size_t 
     return MSTORE_OK;
 }
 
-/* ---- signing and serialisation ----------------------------------------------------------- */
+/* ---- signing and serialisation --------------------------------------------------------------- */
 
 void mstore_metadata_clear_signatures(mstore_metadata *md)
 {

@@ -8,7 +8,7 @@
 
 static const char *const top_roles[4] = {"root", "timestamp", "snapshot", "targets"};
 
-/* ---- time ------------------------------------------------------------------------------- */
+/* ---- time ------------------------------------------------------------------------------------ */
 
 static int64_t days_from_civil(int64_t y, int m, int d)
 {
@@ -78,7 +78,7 @@ int mstore__format_time(char *out, int64_t t)
     return 0;
 }
 
-/* ---- field checks ----------------------------------------------------------------------- */
+/* ---- field checks ---------------------------------------------------------------------------- */
 
 static int want(const json_t **out, const json_t *obj, const char *key, json_type type,
                 bool required, const char *where)
@@ -220,7 +220,7 @@ static int check_spec_version(const char *v)
     return (v[0] == '1' && v[1] == '.') ? 0 : -1;
 }
 
-/* ---- index: keys and roles ---------------------------------------------------------------- */
+/* ---- index: keys and roles ------------------------------------------------------------------- */
 
 void mstore__metadata_unindex(mstore_metadata *md)
 {
@@ -426,7 +426,7 @@ int mstore__metadata_index(mstore_metadata *md)
     return error;
 }
 
-/* ---- per-type content -------------------------------------------------------------------- */
+/* ---- per-type content ------------------------------------------------------------------------ */
 
 static int check_timestamp(mstore_metadata *md)
 {

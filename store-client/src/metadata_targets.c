@@ -138,7 +138,7 @@ int mstore_targets_has_delegations(const mstore_metadata *md)
     return md && md->type == MSTORE_ROLE_TARGETS && md->has_delegations;
 }
 
-/* ---- path patterns ---------------------------------------------------------------------- */
+/* ---- path patterns --------------------------------------------------------------------------- */
 
 /* A pattern matches when it has as many '/'-separated segments as the path and each segment
  * matches shell-style (*, ?, [...]); so a wildcard never crosses a '/'. Backslash is an

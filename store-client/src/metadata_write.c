@@ -1,5 +1,6 @@
 /* The writer side of TUF metadata, used by the cloud store: new documents, versions, expiry,
  * keys and roles, meta entries, targets and delegations. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -145,7 +146,7 @@ int mstore_metadata_set_extra(mstore_metadata *md, const char *field, const json
     return rc == 0 ? MSTORE_OK : mstore__error(MSTORE_ENOMEM, "out of memory");
 }
 
-/* ---- root ------------------------------------------------------------------------------- */
+/* ---- root ------------------------------------------------------------------------------------ */
 
 static int want_type(const mstore_metadata *md, mstore_role_type type)
 {
@@ -253,7 +254,7 @@ int mstore_root_set_consistent_snapshot(mstore_metadata *root, bool on)
     return MSTORE_OK;
 }
 
-/* ---- timestamp and snapshot ------------------------------------------------------------- */
+/* ---- timestamp and snapshot ------------------------------------------------------------------ */
 
 int mstore_timestamp_set_snapshot(mstore_metadata *ts, int64_t version, const void *data,
                                   size_t size)
@@ -299,7 +300,7 @@ int mstore_snapshot_remove_meta(mstore_metadata *snap, const char *filename)
     return MSTORE_OK;
 }
 
-/* ---- targets ---------------------------------------------------------------------------- */
+/* ---- targets --------------------------------------------------------------------------------- */
 
 int mstore_targets_add(mstore_metadata *md, const char *path, uint64_t length,
                        const mstore_hash *hashes, size_t n_hashes, const json_t *custom)
@@ -434,12 +435,18 @@ int mstore_targets_add_delegation_key(mstore_metadata *md, const char *name, con
 
     if ((error = want_type(md, MSTORE_ROLE_TARGETS)) < 0)
         return error;
-    if (!name || !key)
-        return mstore__error(MSTORE_EINVAL, "no role or key");
+    if (!key)
+        return mstore__error(MSTORE_EINVAL, "no key");
     del = json_object_get(md->signed_, "delegations");
-    role = find_delegated(json_object_get(del, "roles"), name, NULL);
-    if (!role)
-        return mstore__error(MSTORE_ENOTFOUND, "role '%s' is not delegated", name);
+    if (!name) {
+        role = json_object_get(del, "succinct_roles");
+        if (!role)
+            return mstore__error(MSTORE_EINVAL, "this targets has no succinct roles");
+    } else {
+        role = find_delegated(json_object_get(del, "roles"), name, NULL);
+        if (!role)
+            return mstore__error(MSTORE_ENOTFOUND, "role '%s' is not delegated", name);
+    }
     if ((error = add_key_json(json_object_get(del, "keys"), key)) < 0 ||
         (error = add_keyid(json_object_get(role, "keyids"), mstore_key_id(key))) < 0)
         return error;
@@ -478,4 +485,35 @@ int mstore_targets_remove_delegation(mstore_metadata *md, const char *name)
             json_object_del(keys, keyid);
     }
     return mstore__metadata_index(md);
+}
+
+int mstore_targets_set_succinct_roles(mstore_metadata *md, int bit_length, const char *name_prefix,
+                                      int64_t threshold)
+{
+    json_t *del;
+    int error;
+
+    if ((error = want_type(md, MSTORE_ROLE_TARGETS)) < 0)
+        return error;
+    if (bit_length < 1 || bit_length > 32 || !name_prefix || threshold < 1)
+        return mstore__error(MSTORE_EINVAL, "succinct roles need 1 to 32 bits, a name prefix and "
+                                            "a threshold of at least 1");
+    del = json_pack("{s:{},s:{s:[],s:I,s:i,s:s}}", "keys", "succinct_roles", "keyids", "threshold",
+                    (json_int_t)threshold, "bit_length", bit_length, "name_prefix", name_prefix);
+    if (!del || json_object_set_new(md->signed_, "delegations", del) != 0)
+        return mstore__error(MSTORE_ENOMEM, "out of memory");
+    return mstore__metadata_index(md);
+}
+
+int mstore_targets_bin_name(char **out, const mstore_metadata *md, uint32_t index)
+{
+    char last[16];
+
+    if (!out || !md || md->type != MSTORE_ROLE_TARGETS || !md->succinct)
+        return mstore__error(MSTORE_EINVAL, "not a targets metadata with succinct roles");
+    if (md->bit_length < 32 && index >= (uint32_t)1 << md->bit_length)
+        return mstore__error(MSTORE_EINVAL, "bin %u out of range", index);
+    snprintf(last, sizeof(last), "%llx", (unsigned long long)(((uint64_t)1 << md->bit_length) - 1));
+    *out = mstore__asprintf("%s-%0*x", md->name_prefix, (int)strlen(last), index);
+    return *out ? MSTORE_OK : mstore__error(MSTORE_ENOMEM, "out of memory");
 }

@@ -127,7 +127,7 @@ static void clean_leftovers(const mstore_updater *u)
     closedir(d);
 }
 
-/* ---- lifecycle --------------------------------------------------------------------------- */
+/* ---- lifecycle ------------------------------------------------------------------------------- */
 
 static void free_loaded(mstore_updater *u)
 {
@@ -265,7 +265,7 @@ int64_t mstore_updater_now(const mstore_updater *u)
     return u ? u->now : 0;
 }
 
-/* ---- 5.3 root ----------------------------------------------------------------------------- */
+/* ---- 5.3 root -------------------------------------------------------------------------------- */
 
 /* True if the role's key ids (as a set) differ between two roots. */
 static bool keys_changed(const mstore_metadata *a, const mstore_metadata *b, const char *role)
@@ -353,7 +353,7 @@ static int update_root(mstore_updater *u)
     return error;
 }
 
-/* ---- 5.4 timestamp -------------------------------------------------------------------------- */
+/* ---- 5.4 timestamp --------------------------------------------------------------------------- */
 
 /* A stored file that parses and verifies against the trusted root, or NULL. */
 static mstore_metadata *load_local_verified(mstore_updater *u, const char *name,
@@ -443,7 +443,7 @@ out:
     return error;
 }
 
-/* ---- 5.5 snapshot -------------------------------------------------------------------------- */
+/* ---- 5.5 snapshot ---------------------------------------------------------------------------- */
 
 typedef struct rollback_ctx {
     const mstore_metadata *fresh;
@@ -540,7 +540,7 @@ out:
     return error;
 }
 
-/* ---- the workflow -------------------------------------------------------------------------- */
+/* ---- the workflow ---------------------------------------------------------------------------- */
 
 int mstore_updater_refresh(mstore_updater *u)
 {

@@ -148,8 +148,7 @@ out:
     return error;
 }
 
-/* ---- 5.6.7 delegation search ------------------------------------------------------------------
- */
+/* ---- 5.6.7 delegation search ----------------------------------------------------------------- */
 
 typedef struct visit {
     char *role;
@@ -276,8 +275,7 @@ out:
     return error;
 }
 
-/* ---- 5.7 targets ------------------------------------------------------------------------------
- */
+/* ---- 5.7 targets ----------------------------------------------------------------------------- */
 
 int mstore_updater_download_target(mstore_updater *u, const mstore_target *t, const char *out_path,
                                    bool *cached)

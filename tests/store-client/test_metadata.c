@@ -611,6 +611,39 @@ static void test_succinct_roles(void **state)
     mstore_key_free(k);
 }
 
+static void test_succinct_writer(void **state)
+{
+    mstore_metadata *md = NULL, *bin = NULL, *copy = NULL;
+    mstore_key *k = gen();
+    const char *paths[] = {"*"};
+    char *name = NULL;
+
+    (void)state;
+    assert_int_equal(mstore_metadata_new(&md, MSTORE_ROLE_TARGETS, T0), MSTORE_OK);
+    assert_int_equal(mstore_targets_bin_name(&name, md, 0), MSTORE_EINVAL);
+    assert_int_equal(mstore_targets_add_delegation_key(md, NULL, k), MSTORE_EINVAL);
+    assert_int_equal(mstore_targets_set_succinct_roles(md, 33, "bin", 1), MSTORE_EINVAL);
+    assert_int_equal(mstore_targets_set_succinct_roles(md, 4, "bin", 1), MSTORE_OK);
+    assert_int_equal(mstore_targets_add_delegation_key(md, NULL, k), MSTORE_OK);
+    assert_int_equal(mstore_targets_add_delegation(md, "A", paths, 1, 1, false), MSTORE_EINVAL);
+    expect_roles(md, "a", "bin-c!");
+    assert_int_equal(mstore_targets_bin_name(&name, md, 12), MSTORE_OK);
+    assert_string_equal(name, "bin-c");
+    free(name);
+    assert_int_equal(mstore_targets_bin_name(&name, md, 16), MSTORE_EINVAL);
+    assert_int_equal(mstore_metadata_new(&bin, MSTORE_ROLE_TARGETS, T0), MSTORE_OK);
+    assert_int_equal(mstore_metadata_sign(bin, k), MSTORE_OK);
+    assert_int_equal(mstore_metadata_verify(md, "bin-c", bin), MSTORE_OK);
+    assert_int_equal(mstore_metadata_verify(md, "bin-10", bin), MSTORE_ENOTFOUND);
+    /* It survives a round trip. */
+    assert_int_equal(reparse(&copy, md, MSTORE_ROLE_TARGETS, NULL, NULL), MSTORE_OK);
+    expect_roles(copy, "a", "bin-c!");
+    mstore_metadata_free(copy);
+    mstore_metadata_free(bin);
+    mstore_metadata_free(md);
+    mstore_key_free(k);
+}
+
 static void test_root_key_edits_and_versions(void **state)
 {
     keys ks;
@@ -708,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_targets_writer_and_fields),
         cmocka_unit_test(test_delegation_matching),
         cmocka_unit_test(test_succinct_roles),
+        cmocka_unit_test(test_succinct_writer),
         cmocka_unit_test(test_root_key_edits_and_versions),
         cmocka_unit_test(test_save_and_load),
     };

@@ -129,7 +129,7 @@ static char *read_meta(fixture *f, const char *file, size_t *size)
     return data;
 }
 
-/* ---- the happy path ------------------------------------------------------------------------- */
+/* ---- the happy path -------------------------------------------------------------------------- */
 
 static void test_refresh_and_download(void **state)
 {
@@ -221,7 +221,7 @@ static void test_untrusted_initial_root(void **state)
     free(path);
 }
 
-/* ---- expiry ------------------------------------------------------------------------------- */
+/* ---- expiry ---------------------------------------------------------------------------------- */
 
 static void test_expired_metadata(void **state)
 {
@@ -274,8 +274,7 @@ static void test_expired_root_is_stored_but_refused(void **state)
     assert_int_equal(STORED_ROOT(f), 3);
 }
 
-/* ---- rollback ---------------------------------------------------------------------------------
- */
+/* ---- rollback -------------------------------------------------------------------------------- */
 
 static void test_rollback_attacks(void **state)
 {
@@ -353,8 +352,7 @@ static void test_role_removed_from_snapshot(void **state)
     expect(f, refresh(f), MSTORE_EROLLBACK, "no longer lists A.json");
 }
 
-/* ---- signatures --------------------------------------------------------------------------------
- */
+/* ---- signatures ------------------------------------------------------------------------------ */
 
 static void test_wrong_signatures_and_thresholds(void **state)
 {
@@ -396,8 +394,7 @@ static void test_wrong_signatures_and_thresholds(void **state)
     mstore_key_free(stranger);
 }
 
-/* ---- hashes, lengths, caps --------------------------------------------------------------------
- */
+/* ---- hashes, lengths, caps ------------------------------------------------------------------- */
 
 static void test_hash_length_and_caps(void **state)
 {
@@ -475,8 +472,7 @@ static void test_version_mismatches(void **state)
     expect(f, refresh(f), MSTORE_ENOTFOUND, "9.snapshot.json");
 }
 
-/* ---- root rotation ------------------------------------------------------------------------------
- */
+/* ---- root rotation --------------------------------------------------------------------------- */
 
 static void test_root_rotation_chain(void **state)
 {
@@ -578,8 +574,7 @@ static void test_fast_forward_recovery(void **state)
     assert_int_equal(STORED_TS(f), 1);
 }
 
-/* ---- delegations --------------------------------------------------------------------------------
- */
+/* ---- delegations ----------------------------------------------------------------------------- */
 
 static void test_delegation_search(void **state)
 {
@@ -683,8 +678,49 @@ static void test_delegation_failures(void **state)
     assert_int_equal(ts_count(f->srv, NULL), 0);
 }
 
-/* ---- targets ------------------------------------------------------------------------------------
- */
+static void test_succinct_hash_bins(void **state)
+{
+    fixture *f = *state;
+    tr_role *targets = tr_role_get(f->repo, "targets");
+    const char *path = "packages/com.example.wave/com.example.wave-1.0.0.mpk";
+    const char **names = NULL;
+    bool *term = NULL;
+    size_t n = 0;
+    mstore_target *t = NULL;
+    char *log;
+
+    tr_add_succinct(f->repo, 3, "bins");
+    assert_int_equal(mstore_targets_roles_for(&names, &term, &n, targets->md, path), MSTORE_OK);
+    assert_int_equal(n, 1);
+    assert_true(term[0]);
+    /* SHA-256 of the path starts with 1c: its first 3 bits are 000, bin 0. */
+    assert_string_equal(names[0], "bins-0");
+    tr_add_target(f->repo, names[0], path, "wave", 4);
+    free(names);
+    free(term);
+    for (int i = 0; i < 8; i++) {
+        char bin[16];
+        snprintf(bin, sizeof(bin), "bins-%x", i);
+        tr_publish_role(f->repo, bin);
+    }
+    tr_publish(f->repo);
+    assert_int_equal(refresh(f), MSTORE_OK);
+    ts_clear_log(f->srv);
+    assert_int_equal(mstore_updater_get_target(&t, f->u, path), MSTORE_OK);
+    assert_int_equal(mstore_target_length(t), 4);
+    /* Only the one bin is fetched. */
+    log = ts_log(f->srv);
+    assert_string_equal(log, "/metadata/1.bins-0.json\n");
+    free(log);
+    mstore_target_free(t);
+    t = NULL;
+    /* Another path falls in another bin, which does not list it: not found after one file. */
+    ts_clear_log(f->srv);
+    expect(f, mstore_updater_get_target(&t, f->u, "a"), MSTORE_ENOTFOUND, NULL);
+    assert_int_equal(ts_count(f->srv, NULL), 1);
+}
+
+/* ---- targets --------------------------------------------------------------------------------- */
 
 static void test_target_substituted(void **state)
 {
@@ -812,6 +848,7 @@ int main(void)
         T(test_fast_forward_recovery),
         T(test_delegation_search),
         T(test_delegation_failures),
+        T(test_succinct_hash_bins),
         T(test_target_substituted),
         T(test_without_consistent_snapshots),
         T(test_recovery_after_failed_update),

@@ -157,7 +157,7 @@ void tr_free(tr_repo *r)
     for (size_t i = 0; i < r->n_roles; i++) {
         free(r->roles[i].name);
         mstore_metadata_free(r->roles[i].md);
-        for (size_t k = 0; k < r->roles[i].n_keys; k++)
+        for (size_t k = 0; k < r->roles[i].n_keys && !r->roles[i].borrowed_keys; k++)
             mstore_key_free(r->roles[i].keys[k]);
     }
     free(r->dir);
@@ -203,6 +203,28 @@ void tr_add_delegation(tr_repo *r, const char *delegator, const char *name,
     assert_int_equal(
         mstore_targets_add_delegation(parent->md, name, paths, n_paths, 1, terminating), MSTORE_OK);
     assert_int_equal(mstore_targets_add_delegation_key(parent->md, name, role->keys[0]), MSTORE_OK);
+}
+
+mstore_key *tr_add_succinct(tr_repo *r, int bit_length, const char *prefix)
+{
+    tr_role *targets = tr_role_get(r, "targets");
+    mstore_key *key = new_key();
+
+    assert_int_equal(mstore_targets_set_succinct_roles(targets->md, bit_length, prefix, 1),
+                     MSTORE_OK);
+    assert_int_equal(mstore_targets_add_delegation_key(targets->md, NULL, key), MSTORE_OK);
+    for (uint32_t i = 0; i < (uint32_t)1 << bit_length; i++) {
+        mstore_metadata *md = NULL;
+        char *name = NULL;
+        assert_int_equal(mstore_targets_bin_name(&name, targets->md, i), MSTORE_OK);
+        assert_int_equal(mstore_metadata_new(&md, MSTORE_ROLE_TARGETS, r->now + 30 * DAY),
+                         MSTORE_OK);
+        tr_role *role = add_role(r, name, md);
+        role->keys[role->n_keys++] = key;
+        role->borrowed_keys = i > 0; /* the first bin owns the key */
+        free(name);
+    }
+    return key;
 }
 
 char *tr_root_v1_path(tr_repo *r)

@@ -9,7 +9,7 @@
 
 #include "mstore/mstore.h"
 
-#define TR_MAX_ROLES 16
+#define TR_MAX_ROLES 40
 #define TR_MAX_KEYS  8
 
 typedef struct tr_role {
@@ -17,6 +17,7 @@ typedef struct tr_role {
     mstore_metadata *md;
     mstore_key *keys[TR_MAX_KEYS]; /* signers */
     size_t n_keys;
+    bool borrowed_keys; /* keys owned by another role (hash bins share one key) */
     bool published;
 } tr_role;
 
@@ -63,6 +64,12 @@ void tr_add_target(tr_repo *r, const char *role, const char *path, const void *d
  */
 void tr_add_delegation(tr_repo *r, const char *delegator, const char *name,
                        const char *const *paths, size_t n_paths, bool terminating);
+
+/**
+ * Makes targets delegate to 2^bit_length succinct hash bins "<prefix>-<hex>", all with one new
+ * key, each with its own empty targets metadata (not yet published). @return the bins' key
+ */
+mstore_key *tr_add_succinct(tr_repo *r, int bit_length, const char *prefix);
 
 /** Path of metadata/1.root.json (malloc'd). */
 char *tr_root_v1_path(tr_repo *r);

@@ -253,11 +253,32 @@ MSTORE_API MSTORE_WUR int mstore_targets_remove(mstore_metadata *targets, const 
 MSTORE_API MSTORE_WUR int mstore_targets_add_delegation(mstore_metadata *targets, const char *name,
                                                         const char *const *paths, size_t n_paths,
                                                         int64_t threshold, bool terminating);
+/** Adds a key to delegated role name (NULL: to the succinct hash bins). */
 MSTORE_API MSTORE_WUR int mstore_targets_add_delegation_key(mstore_metadata *targets,
                                                             const char *name,
                                                             const mstore_key *key);
 MSTORE_API MSTORE_WUR int mstore_targets_remove_delegation(mstore_metadata *targets,
                                                            const char *name);
+
+/**
+ * Targets: delegates every path to 2^bit_length hash bins (TAP 15 succinct roles) named
+ * "<name_prefix>-<hex index>", replacing any other delegation. The bin of a path is the first
+ * bit_length bits of its SHA-256 (mstore_targets_roles_for() tells it). A repository with many
+ * targets spreads them over bins so that a client fetches only the bin it needs. Keys are added
+ * with mstore_targets_add_delegation_key() with name NULL.
+ * @param bit_length 1 to 32
+ */
+MSTORE_API MSTORE_WUR int mstore_targets_set_succinct_roles(mstore_metadata *targets,
+                                                            int bit_length, const char *name_prefix,
+                                                            int64_t threshold);
+
+/**
+ * Name of hash bin index of a succinct delegation ("bins-0a").
+ * @param[out] out malloc'd; @return MSTORE_EINVAL if targets has no succinct roles or index is
+ *         out of range
+ */
+MSTORE_API MSTORE_WUR int mstore_targets_bin_name(char **out, const mstore_metadata *targets,
+                                                  uint32_t index);
 
 #ifdef __cplusplus
 }
