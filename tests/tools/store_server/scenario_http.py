@@ -6,7 +6,7 @@ root.json), JSON errors for unknown paths and methods, the health endpoint.
 import json
 import os
 
-from storetest import Store, check, main
+from storetest import Store, check, main, prog, run
 
 
 def scenario():
@@ -71,6 +71,13 @@ def scenario():
         check(status == 200 and json.loads(body) == {"status": "ok"}, body)
         status, body = store.api("/api/v1/uploads/abc", alice.token)
         check(status == 404, "bad upload number")
+
+        # One server per store.
+        rc, out, err = run([prog("mstore-server"), "serve", store.dir, "--port", "0"],
+                           check=False, timeout=30)
+        check(rc == 1 and "another mstore-server is serving this store" in err, err)
+        status, _, _ = store.get("/api/v1/health")
+        check(status == 200, "the first server still serves")
     finally:
         store.cleanup()
 

@@ -1,8 +1,11 @@
 /* Repository commands: init, serve, publish, refresh, status, root and online key rotation. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "error.h"
@@ -92,7 +95,7 @@ int srv_cmd_serve(const srv_cli *cli, int argc, char **argv)
     srv_store *s = NULL;
     srv_http *http = NULL;
     sigset_t set;
-    int i, sig, rc = SRV_EXIT_OK;
+    int i, sig, rc = SRV_EXIT_OK, serve_lock = -1;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
@@ -114,6 +117,17 @@ int srv_cmd_serve(const srv_cli *cli, int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (srv_cli_open(&s, &local, "serve"))
         return SRV_EXIT_FAIL;
+    /* One server per store: it cleans incoming/ at start, which another server is using. */
+    {
+        char *path = srv_join(local.dir, "serve.lock");
+        serve_lock = path ? open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+        free(path);
+        if (serve_lock < 0 || flock(serve_lock, LOCK_EX | LOCK_NB) < 0) {
+            srv_err(SRV_ESTATE, "%s/serve.lock is held", local.dir);
+            rc = srv_cli_fail("serve", "another mstore-server is serving this store");
+            goto out;
+        }
+    }
     if (port)
         s->cfg.port = atoi(port);
     if (listen) {
@@ -146,6 +160,8 @@ int srv_cmd_serve(const srv_cli *cli, int argc, char **argv)
 out:
     srv_http_stop(http);
     srv_store_close(s);
+    if (serve_lock >= 0)
+        close(serve_lock);
     return rc;
 }
 
