@@ -88,6 +88,26 @@ def scenario():
         store.serve()
         view = store.client(robot)
         check(view["packages"].get("com.alice.bow") == ["1.0.0"], view)
+
+        # The admin listings.
+        rejected = store.cli_json("uploads", "--state", "rejected")
+        check(a1["upload"] in [u["upload"] for u in rejected], rejected)
+        audit = store.cli_json("audit", "--limit", "5")
+        check(len(audit) == 5 and all(a["time"].endswith("Z") for a in audit), audit)
+        tokens = store.cli_json("token", "list")
+        check(tokens and all("token" not in t and "hash" not in t for t in tokens),
+              "token list never shows secrets")
+        rc, out, err = store.cli("audit")
+        check("review.reject" in out, "human-readable audit log")
+        # Removing a developer revokes their tokens and frees their namespace; what they
+        # published stays.
+        store.cli("developer", "remove", "alice")
+        status, body = store.api("/api/v1/uploads", alice.token)
+        check(status == 401, f"removed developer's token: {status}")
+        carol = store.add_developer("carol", ["com.alice.*"])
+        check(carol.token.startswith("mst_"), "namespace given to another developer")
+        view = store.client(robot)
+        check("com.alice.wave" in view["packages"], "published packages stay")
     finally:
         store.cleanup()
 
