@@ -22,7 +22,27 @@ void motion_limits_from_model(motion_limits *out, const mpk_robot_model *model,
         out->upper[j] = jt->upper;
         out->velocity[j] = jt->velocity * velocity_scale;
         out->acceleration[j] = acc * acceleration_scale;
+        out->brake[j] = acc;
     }
+    out->margin = MOTION_PLAN_MARGIN;
+}
+
+/*
+ * The acceleration for a phase that changes velocity between 0 and v next to position q, moving
+ * toward the side v points to: the planning acceleration, or more (up to brake) if the phase would
+ * otherwise cross the limit on that side.
+ */
+static double phase_acceleration(const motion_limits *lim, int j, double q, double v)
+{
+    double a = lim->acceleration[j], room, need;
+
+    if (v == 0.0)
+        return a;
+    room = v > 0 ? lim->upper[j] - lim->margin - q : q - (lim->lower[j] + lim->margin);
+    if (room <= 0.0)
+        return fmax(a, lim->brake[j]);
+    need = v * v / (2.0 * room);
+    return need > a ? fmin(fmax(need, a), fmax(a, lim->brake[j])) : a;
 }
 
 double motion_smoothstep(double s, double *derivative)
@@ -70,9 +90,12 @@ int motion_blend_plan(motion_blend *out, const uint8_t *mask, const double *q0, 
         al = limits->acceleration[j];
         if (!(vl > 0) || !(al > 0))
             return motion__error(MOTION_EINVAL, "blend: joint %d: limits must be positive", j);
-        b.acc[j] = al;
-        b.tau0[j] = fabs(b.v0[j]) / al;
-        b.tau1[j] = fabs(b.v1[j]) / al;
+        /* Stopping from v0 moves toward where v0 points; gathering v1 comes from the side
+         * opposite to where v1 points. */
+        b.acc0[j] = phase_acceleration(limits, j, b.q0[j], b.v0[j]);
+        b.acc1[j] = phase_acceleration(limits, j, b.q1[j], -b.v1[j]);
+        b.tau0[j] = fabs(b.v0[j]) / b.acc0[j];
+        b.tau1[j] = fabs(b.v1[j]) / b.acc1[j];
         b.qa[j] = b.q0[j] + 0.5 * b.v0[j] * b.tau0[j];
         b.qb[j] = b.q1[j] - 0.5 * b.v1[j] * b.tau1[j];
         T = fmax(T, b.tau0[j] + b.tau1[j] + cubic_min_time(b.qb[j] - b.qa[j], vl, al));
@@ -90,7 +113,7 @@ int motion_blend_plan(motion_blend *out, const uint8_t *mask, const double *q0, 
 /* One joint at time t: a constant-acceleration phase, the cubic, a constant-acceleration phase. */
 static void eval_joint(const motion_blend *b, int j, double t, double *q, double *dq)
 {
-    double T = b->duration, t1 = T - b->tau1[j], a = b->acc[j], tc = t1 - b->tau0[j];
+    double T = b->duration, t1 = T - b->tau1[j], tc = t1 - b->tau0[j];
 
     if (t <= 0.0) {
         *q = b->q0[j];
@@ -99,10 +122,11 @@ static void eval_joint(const motion_blend *b, int j, double t, double *q, double
         *q = b->q1[j];
         *dq = b->v1[j];
     } else if (t < b->tau0[j]) {
+        double a = b->acc0[j];
         *q = b->q0[j] + b->v0[j] * t - copysign(0.5 * a * t * t, b->v0[j]);
         *dq = b->v0[j] - copysign(a * t, b->v0[j]);
     } else if (t > t1) {
-        double u = t - t1;
+        double u = t - t1, a = b->acc1[j];
         *q = b->qb[j] + copysign(0.5 * a * u * u, b->v1[j]);
         *dq = copysign(a * u, b->v1[j]);
     } else if (tc > 0.0) {
@@ -148,8 +172,10 @@ void motion_blend_peaks(const motion_blend *b, const motion_limits *lim, double 
         tc = b->duration - b->tau0[j] - b->tau1[j];
         d = fabs(b->qb[j] - b->qa[j]);
         vmax = fmax(fabs(b->v0[j]), fabs(b->v1[j]));
-        if (b->tau0[j] > 0 || b->tau1[j] > 0)
-            amax = b->acc[j];
+        if (b->tau0[j] > 0)
+            amax = b->acc0[j];
+        if (b->tau1[j] > 0)
+            amax = fmax(amax, b->acc1[j]);
         if (tc > 0) {
             vmax = fmax(vmax, 1.5 * d / tc);
             amax = fmax(amax, 6.0 * d / (tc * tc));

@@ -68,6 +68,7 @@ struct motion_player {
     double gkp0[MOTION_MAX_JOINTS], gkd0[MOTION_MAX_JOINTS];
     double gkp1[MOTION_MAX_JOINTS], gkd1[MOTION_MAX_JOINTS];
     bool user_stop, return_after_stop;
+    bool interrupt; /* a play-now request waits at the end of the queue */
 
     /* Time scales. */
     double speed_target, speed;
@@ -148,6 +149,7 @@ void motion_play_options_init(motion_play_options *o)
     o->loops = 1;
     o->crossfade = -1.0;
     o->tag = 0;
+    o->now = false;
 }
 
 static int check_config(const motion_player_config *c, const mpk_robot_model *model)
@@ -308,6 +310,7 @@ static void drop_all(motion_player *p)
 {
     while (p->qcount > 0)
         pop(p, MOTION_EVENT_DROPPED);
+    p->interrupt = false;
 }
 
 int motion_player_check(const motion_player *p, const motion_clip *clip)
@@ -373,6 +376,8 @@ int motion_player_play(motion_player *p, motion_clip *clip, const motion_play_op
     motion_clip_gains(clip, it->kp, it->kd);
     p->qcount++;
     p->xf_planned = false;
+    if (opts->now)
+        p->interrupt = true;
     return MOTION_OK;
 }
 
@@ -595,6 +600,7 @@ void motion_player_clear(motion_player *p)
         item *last = item_at(p, p->qcount - 1);
         release_item(p, last, MOTION_EVENT_DROPPED);
         p->qcount--;
+        p->interrupt = false; /* a play-now item waiting at the end is gone too */
     }
     p->xf_planned = false;
 }
@@ -626,12 +632,47 @@ static item *successor(motion_player *p, bool *self)
  * that these use at most half of each joint's planning limits. If no L fits in either clip, the
  * player instead plays A to its end and blends into B (xf_fallback).
  */
+/*
+ * How long (in A's motion time) a crossfade from the current item A into B must last if it spans
+ * the last l seconds of A and the first l of B: long enough that the gap between the two, and the
+ * difference of their velocities, use at most half of each joint's planning limits.
+ */
+static double crossfade_need(motion_player *p, item *a, item *b, double l)
+{
+    double dur_a = motion_clip_duration(a->clip), s = fmax(p->speed, MOTION_SPEED_MIN);
+    double need = 0.0;
+    int j, k;
+
+    for (k = 0; k < GAP_SAMPLES; k++) {
+        double u = (double)k / (GAP_SAMPLES - 1);
+        item_eval(p, a, dur_a - l + u * l, p->qa, p->va);
+        item_eval(p, b, u * l, p->qb, p->vb);
+        for (j = 0; j < p->n; j++) {
+            double gap, dv, d;
+            if (!p->mask[j])
+                continue;
+            gap = fabs(p->qb[j] - p->qa[j]);
+            dv = fabs(p->vb[j] - p->va[j]) * s;
+            d = fmax(3.0 * gap / p->plan.velocity[j], sqrt(12.0 * gap / p->plan.acceleration[j]));
+            d = fmax(d, 6.0 * dv / p->plan.acceleration[j]);
+            need = fmax(need, d * s); /* in motion time */
+        }
+    }
+    return need;
+}
+
+/*
+ * Sizes the crossfade from the current item A into its successor B (A again for a clip that loops
+ * without closing). The crossfade spans the end of A and the start of B with a smooth-step weight;
+ * it lasts the item's crossfade time, or longer if the clips need it. If it cannot fit in what is
+ * left of A nor in B, the player instead plays A to its end and blends into B (xf_fallback).
+ */
 static void plan_crossfade(motion_player *p, item *a, item *b, bool self)
 {
     double dur_a = motion_clip_duration(a->clip), dur_b = motion_clip_duration(b->clip);
     double s = fmax(p->speed, MOTION_SPEED_MIN);
-    double lmax = fmin(dur_a, dur_b), l = fmin(b->crossfade * s, lmax), need = 0.0;
-    int j, k, iter;
+    double lmax = fmin(dur_a - a->t, dur_b), l, need = 0.0;
+    int j, iter;
 
     p->xf_planned = true;
     p->xf_fallback = false;
@@ -641,31 +682,14 @@ static void plan_crossfade(motion_player *p, item *a, item *b, bool self)
         if (!self && !motion_clip_drives(b->clip, j))
             b->base[j] = p->qa[j];
     }
+    l = fmin(b->crossfade * s, lmax);
     for (iter = 0; iter < 4; iter++) {
-        need = 0.0;
-        for (k = 0; k < GAP_SAMPLES; k++) {
-            double u = (double)k / (GAP_SAMPLES - 1);
-            item_eval(p, a, dur_a - l + u * l, p->qa, p->va);
-            item_eval(p, b, u * l, p->qb, p->vb);
-            for (j = 0; j < p->n; j++) {
-                double gap, dv, d;
-                if (!p->mask[j])
-                    continue;
-                gap = fabs(p->qb[j] - p->qa[j]);
-                dv = fabs(p->vb[j] - p->va[j]) * s;
-                d = fmax(3.0 * gap / p->plan.velocity[j],
-                         sqrt(12.0 * gap / p->plan.acceleration[j]));
-                d = fmax(d, 6.0 * dv / p->plan.acceleration[j]);
-                need = fmax(need, d * s); /* in motion time */
-            }
-        }
-        if (need <= l)
+        need = crossfade_need(p, a, b, l);
+        if (need <= l || need > lmax)
             break;
         l = need;
-        if (l > lmax)
-            break;
     }
-    if (need > lmax || l <= 0.0) {
+    if (need > l || l <= 0.0) {
         p->xf_fallback = true;
         return;
     }
@@ -867,7 +891,11 @@ static void play_tick(motion_player *p, const motion_state *st, double dt)
     if (b && p->xf_planned && !p->xf_fallback) {
         double remaining = dur - a->t;
         if (remaining <= p->xf_want) {
-            if (remaining >= p->xf_min && remaining > 0) {
+            /* The window actually left may be shorter than planned (the item began late, in
+             * another crossfade): it has to do for the clips as they are there. */
+            if (remaining > 0 && remaining >= p->xf_min &&
+                (remaining >= p->xf_want - 2.0 * adv ||
+                 crossfade_need(p, a, self ? a : b, remaining) <= remaining)) {
                 p->xf = true;
                 p->xf_self = self;
                 p->xf_t0 = a->t;
@@ -975,6 +1003,26 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
         set_act(p, MOTION_ACT_IDLE);
     }
 
+    if (p->interrupt) {
+        /* Play now: only the newest item stays; blend into it from what we command. */
+        item keep = *item_at(p, p->qcount - 1);
+        p->interrupt = false;
+        p->qcount--;
+        drop_all(p);
+        p->qhead = 0;
+        p->items[0] = keep;
+        p->qcount = 1;
+        if (p->act != MOTION_ACT_IDLE) {
+            /* From the last command, a tick ago: this tick is dt into the blend. */
+            p->user_stop = false;
+            p->return_after_stop = false;
+            start_blend_in(p, st, false, 0.0);
+            if (p->act == MOTION_ACT_BLEND_IN)
+                blend_advance(p, dt);
+            fill_command(p, cmd, st, true);
+            return;
+        }
+    }
     switch (p->act) {
     case MOTION_ACT_IDLE:
         follow_measured(p, st, p->mode == MOTION_MODE_FULL);
@@ -1029,7 +1077,8 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
         ramp_weight(p, 1.0, dt);
         if (p->qcount > 0) {
             start_blend_in(p, st, false, 0.0);
-            motion_blend_eval(&p->blend, 0.0, p->q, p->dq);
+            if (p->act == MOTION_ACT_BLEND_IN)
+                blend_advance(p, dt);
             break;
         }
         blend_advance(p, dt);

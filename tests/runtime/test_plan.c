@@ -28,13 +28,15 @@ static void check_blend(const motion_blend *b, const motion_limits *lim)
             double vallow, acc;
             if (!b->active[j])
                 continue;
+            double amax = fmax(lim->acceleration[j], fmax(b->acc0[j], b->acc1[j]));
             vallow = fmax(lim->velocity[j], 1.05 * fmax(fabs(b->v0[j]), fabs(b->v1[j])));
             assert_true(fabs(dq[j]) <= vallow * (1 + 1e-6));
+            /* the planning acceleration, or the brake where a limit is near, never more */
+            assert_true(amax <= fmax(lim->acceleration[j], lim->brake[j]));
             acc = fabs(dq[j] - pdq[j]) / h;
-            assert_true(acc <= lim->acceleration[j] * (1 + 1e-3) + 1e-9);
+            assert_true(acc <= amax * (1 + 1e-3) + 1e-9);
             /* position follows velocity */
-            assert_true(fabs(q[j] - pq[j] - 0.5 * (dq[j] + pdq[j]) * h) <
-                        lim->acceleration[j] * h * h + 1e-12);
+            assert_true(fabs(q[j] - pq[j] - 0.5 * (dq[j] + pdq[j]) * h) < amax * h * h + 1e-12);
         }
         memcpy(pq, q, sizeof(q));
         memcpy(pdq, dq, sizeof(dq));
@@ -79,7 +81,13 @@ static void blends_respect_limits(void **state)
         for (j = 0; j < m->joint_count; j++)
             assert_int_equal(b.active[j], mask[j]);
         motion_blend_peaks(&b, &lim, &vr, &ar);
-        assert_true(ar <= 1.0 + 1e-6);
+        for (j = 0; j < m->joint_count; j++)
+            if (b.active[j] && b.acc0[j] <= lim.acceleration[j] && b.acc1[j] <= lim.acceleration[j])
+                continue;
+            else if (b.active[j])
+                break;
+        if (j == m->joint_count) /* no joint had to brake: all within the planning limits */
+            assert_true(ar <= 1.0 + 1e-6);
         check_blend(&b, &lim);
     }
 }
@@ -108,6 +116,37 @@ static void rest_to_rest_duration(void **state)
     /* nothing to do: zero duration, target returned */
     assert_int_equal(motion_blend_plan(&b, mask, q0, NULL, q0, NULL, &lim, 0, dt), MOTION_OK);
     assert_true(b.duration == 0);
+}
+
+/* A joint running toward its limit brakes harder rather than cross it, if its default
+ * acceleration allows; the others keep the gentle planning acceleration. */
+static void blend_brakes_before_limits(void **state)
+{
+    const mpk_robot_model *m = rt_model("h1");
+    motion_limits lim;
+    motion_blend b;
+    double q0[MOTION_MAX_JOINTS] = {0}, v0[MOTION_MAX_JOINTS] = {0}, q1[MOTION_MAX_JOINTS] = {0};
+    double q[MOTION_MAX_JOINTS], dq[MOTION_MAX_JOINTS];
+    uint8_t mask[MOTION_MAX_JOINTS] = {0};
+    int j = mpk_robot_joint_index(m, "right_shoulder_roll"),
+        k = mpk_robot_joint_index(m, "left_elbow");
+    int i;
+
+    motion_limits_from_model(&lim, m, 0.1, 0.1);
+    mask[j] = mask[k] = 1;
+    q0[j] = m->joints[j].upper - 0.2; /* 0.2 rad from the limit, moving at it at 1.7 rad/s */
+    v0[j] = 1.7;
+    q1[j] = m->joints[j].upper - 1.5;
+    q0[k] = q1[k] = 0.5;
+    v0[k] = -0.5;
+    assert_int_equal(motion_blend_plan(&b, mask, q0, v0, q1, NULL, &lim, 0, 0.002), MOTION_OK);
+    assert_true(b.acc0[j] > lim.acceleration[j]);
+    assert_true(fabs(b.acc0[k] - lim.acceleration[k]) < 1e-12);
+    for (i = 0; i <= 1000; i++) {
+        motion_blend_eval(&b, b.duration * i / 1000.0, q, dq);
+        assert_true(q[j] <= m->joints[j].upper - lim.margin + 1e-9);
+    }
+    check_blend(&b, &lim);
 }
 
 static void blend_rejects_nan(void **state)
@@ -179,9 +218,9 @@ static void smoothstep_shape(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(blends_respect_limits), cmocka_unit_test(rest_to_rest_duration),
-        cmocka_unit_test(blend_rejects_nan),     cmocka_unit_test(stops_decelerate_within_limits),
-        cmocka_unit_test(smoothstep_shape),
+        cmocka_unit_test(blends_respect_limits),          cmocka_unit_test(rest_to_rest_duration),
+        cmocka_unit_test(blend_brakes_before_limits),     cmocka_unit_test(blend_rejects_nan),
+        cmocka_unit_test(stops_decelerate_within_limits), cmocka_unit_test(smoothstep_shape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@ static uint64_t current_seed; /* named in failure messages, to replay one scenar
 
 typedef struct scenario_stats {
     int scenarios, blend_ins, first_frames, stops, crossfades, loops, speed_changes, pauses;
+    int play_now;
     long ticks, clamped;
 } scenario_stats;
 
@@ -104,7 +105,7 @@ static void check_tick(const rt_rig *rig, bool prev_clamped, scenario_stats *st)
 
 typedef struct planned_action {
     int tick;
-    int kind; /* 0 speed, 1 pause, 2 resume, 3 stop, 4 stop+stand, 5 clear, 6 loops */
+    int kind; /* 0 speed, 1 pause, 2 resume, 3 stop, 4 stop+stand, 5 clear, 6 loops, 7 play now */
     double value;
 } planned_action;
 
@@ -120,7 +121,7 @@ static void run_scenario(uint64_t seed, scenario_stats *st)
     rt_rig rig;
     char seed_opt[32], lat_opt[32];
     const char *sim_opts[] = {"start=random", seed_opt, "velocity=0.5", lat_opt, NULL};
-    int nclips, nactions, i, k, tick, next_action = 0, total_ticks;
+    int nclips, nactions, i, k, tick, next_action = 0, total_ticks, nclips_played = 0;
     bool prev_clamped = false, stopping = false;
     double stop_bound = 0, stop_v0[MOTION_MAX_JOINTS], stop_q0[MOTION_MAX_JOINTS];
     int stop_tick = -1;
@@ -166,7 +167,7 @@ static void run_scenario(uint64_t seed, scenario_stats *st)
     nactions = rt_int(&rng, 0, 10);
     for (i = 0; i < nactions; i++) {
         actions[i].tick = rt_int(&rng, 1, (int)((length * 1.5 + 3) * pc.rate_hz));
-        actions[i].kind = rt_int(&rng, 0, 6);
+        actions[i].kind = rt_int(&rng, 0, 7);
         if (actions[i].kind >= 3 && actions[i].kind <= 5 && rt_int(&rng, 0, 2))
             actions[i].kind = 0; /* mostly speed changes: they are the subtle ones */
         actions[i].value = actions[i].kind == 0 ? rt_uniform(&rng, 0.1, 2.0) : rt_int(&rng, 1, 3);
@@ -217,9 +218,23 @@ static void run_scenario(uint64_t seed, scenario_stats *st)
             case 5:
                 motion_player_clear(rig.player);
                 break;
-            default:
+            case 6:
                 assert_int_equal(motion_player_set_loops(rig.player, (int)a->value), MOTION_OK);
                 break;
+            default: {
+                /* play one of the clips again, now: what plays is dropped and blended from */
+                motion_play_options now;
+                motion_play_options_init(&now);
+                now.now = true;
+                now.tag = (uint64_t)rt_int(&rng, 1, nclips);
+                if (rig.ps.activity != MOTION_ACT_DAMPING &&
+                    motion_player_play(rig.player, clips[now.tag - 1], &now) == MOTION_OK) {
+                    st->play_now++;
+                    nclips_played++;
+                    stopping = false;
+                }
+                break;
+            }
             }
         }
         rt_rig_tick(&rig);
@@ -284,7 +299,7 @@ static void run_scenario(uint64_t seed, scenario_stats *st)
     if (tick < total_ticks)
         assert_int_equal(rt_rig_count(&rig, MOTION_EVENT_FINISHED) +
                              rt_rig_count(&rig, MOTION_EVENT_DROPPED),
-                         nclips);
+                         nclips + nclips_played);
     st->scenarios++;
     rt_rig_free(&rig);
     for (i = 0; i < nclips; i++)
@@ -296,13 +311,17 @@ static void random_scenarios(void **state)
     scenario_stats st;
     uint64_t seed;
 
+    const char *more = getenv("RT_SCENARIOS"); /* a longer sweep by hand: RT_SCENARIOS=5000 */
+    uint64_t count = more ? strtoull(more, NULL, 10) : 150;
+
     memset(&st, 0, sizeof(st));
-    for (seed = 1; seed <= 150; seed++)
+    for (seed = 1; seed <= count; seed++)
         run_scenario(seed, &st);
     print_message("%d scenarios, %ld ticks: %d blend-ins from idle, %d first frames, %d stops, "
-                  "%d crossfade ticks, %d loops, %d speed changes, %d pauses, %ld clamped ticks\n",
+                  "%d crossfade ticks, %d loops, %d speed changes, %d pauses, %d plays now, "
+                  "%ld clamped ticks\n",
                   st.scenarios, st.ticks, st.blend_ins, st.first_frames, st.stops, st.crossfades,
-                  st.loops, st.speed_changes, st.pauses, st.clamped);
+                  st.loops, st.speed_changes, st.pauses, st.play_now, st.clamped);
     /* The generator must actually exercise what it claims to. */
     assert_true(st.blend_ins >= 100);
     assert_true(st.first_frames >= 200);
@@ -311,6 +330,7 @@ static void random_scenarios(void **state)
     assert_true(st.loops > 0);
     assert_true(st.speed_changes > 50);
     assert_true(st.pauses > 10);
+    assert_true(st.play_now > 10);
 }
 
 static motion_clip *arm_clip(const mpk_robot_model *m, uint64_t seed, double duration,

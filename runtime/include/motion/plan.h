@@ -7,7 +7,9 @@
  * throughout. Each joint first brings its start velocity to rest at its acceleration limit (the
  * shortest possible stopping distance, so a long blend never carries a small start velocity far),
  * then moves on a rest-to-rest cubic, then gathers the target velocity at its acceleration limit so
- * that it arrives exactly on the target position with the target velocity. The duration is the
+ * that it arrives exactly on the target position with the target velocity. Where stopping (or
+ * gathering speed) at the planning acceleration would cross a position limit (less the margin),
+ * that phase brakes harder, up to the joint's default acceleration. The duration is the
  * shortest in which every joint does this within its velocity and acceleration limits, rounded up
  * to a whole number of control ticks so that the last tick lands exactly on the target.
  *
@@ -37,11 +39,17 @@ typedef struct motion_limits {
     double upper[MOTION_MAX_JOINTS];        /**< rad */
     double velocity[MOTION_MAX_JOINTS];     /**< rad/s */
     double acceleration[MOTION_MAX_JOINTS]; /**< rad/s^2 */
+    double brake[MOTION_MAX_JOINTS];        /**< rad/s^2 a blend may use, up to the joint's default
+                                                 acceleration, to keep a moving joint off its limit */
+    double margin;                          /**< rad a blend keeps from each limit where it can */
 } motion_limits;
+
+/** The margin motion_limits_from_model() sets: a little more than the safety filter's. */
+#define MOTION_PLAN_MARGIN 0.03
 
 /**
  * Fills limits from a model: velocity = joint velocity limit * velocity_scale, acceleration =
- * joint acceleration default * acceleration_scale (scales in (0, 1]).
+ * joint acceleration default * acceleration_scale (scales in (0, 1]), brake = the default.
  */
 MOTION_API void motion_limits_from_model(motion_limits *out, const mpk_robot_model *model,
                                          double velocity_scale, double acceleration_scale);
@@ -53,9 +61,10 @@ typedef struct motion_blend {
     uint8_t active[MOTION_MAX_JOINTS];                   /**< joints the blend drives */
     double q0[MOTION_MAX_JOINTS], v0[MOTION_MAX_JOINTS]; /**< start */
     double q1[MOTION_MAX_JOINTS], v1[MOTION_MAX_JOINTS]; /**< target */
-    double acc[MOTION_MAX_JOINTS];  /**< acceleration of the first and last phases, rad/s^2 */
-    double tau0[MOTION_MAX_JOINTS]; /**< length of the first phase (|v0| / acc) */
-    double tau1[MOTION_MAX_JOINTS]; /**< length of the last phase (|v1| / acc) */
+    double acc0[MOTION_MAX_JOINTS]; /**< acceleration of the first phase, rad/s^2 */
+    double acc1[MOTION_MAX_JOINTS]; /**< acceleration of the last phase, rad/s^2 */
+    double tau0[MOTION_MAX_JOINTS]; /**< length of the first phase (|v0| / acc0) */
+    double tau1[MOTION_MAX_JOINTS]; /**< length of the last phase (|v1| / acc1) */
     double qa[MOTION_MAX_JOINTS];   /**< where the first phase comes to rest */
     double qb[MOTION_MAX_JOINTS];   /**< where the last phase starts from rest */
 } motion_blend;

@@ -92,6 +92,8 @@ typedef struct motion_play_options {
     int loops;        /**< 1 (default), n, or MOTION_LOOP_FOREVER */
     double crossfade; /**< crossfade from the previous item, s; < 0: the configured default */
     uint64_t tag;     /**< the caller's id for this item, reported in status and events */
+    bool now;         /**< play now: drop what plays and what is queued (DROPPED events) and
+                           blend from the current command into this one; else queue it */
 } motion_play_options;
 
 MOTION_API void motion_play_options_init(motion_play_options *opts);
