@@ -192,7 +192,8 @@ static int read_small(char **out, size_t *size, struct archive *a, size_t max, c
 }
 
 int mstore__package_read_head(mpk_manifest **manifest, char **manifest_bytes, size_t *manifest_size,
-                              const char *archive_path, const char *expected_key_id)
+                              size_t *signature_size, const char *archive_path,
+                              const char *expected_key_id)
 {
     struct archive *a = NULL;
     struct archive_entry *e;
@@ -251,6 +252,8 @@ int mstore__package_read_head(mpk_manifest **manifest, char **manifest_bytes, si
     *manifest = m;
     *manifest_bytes = man;
     *manifest_size = man_size;
+    if (signature_size)
+        *signature_size = sig_size;
     man = NULL;
 out:
     free(man);
@@ -431,7 +434,7 @@ out:
 }
 
 int mstore__extract_package(const char *archive_path, const char *dest, const mpk_manifest *m,
-                            const char *manifest_bytes, size_t manifest_size,
+                            const char *manifest_bytes, size_t manifest_size, size_t signature_size,
                             const mstore__extract_limits *limits, mstore__extract_progress progress,
                             void *progress_ctx)
 {
@@ -454,7 +457,8 @@ int mstore__extract_package(const char *archive_path, const char *dest, const mp
         rc = mstore__error(MSTORE_ENOMEM, "out of memory");
         goto out;
     }
-    x.total_expected = manifest_size;
+    /* What progress counts towards; the signature counts too, but is capped on its own. */
+    x.total_expected = manifest_size + signature_size;
     for (i = 0; i < m->file_count; i++)
         x.total_expected += m->files[i].size;
     x.root_fd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

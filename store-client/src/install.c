@@ -125,7 +125,7 @@ int mstore__install_cached(mstore_client *c, mstore__db *db, const char *mpk_pat
     char *man = NULL, *pkgdir = NULL, *staging = NULL, *final = NULL, *prev = NULL;
     char *drop = NULL, rnd_hex[13], when[24];
     unsigned char rnd[6];
-    size_t man_size = 0;
+    size_t man_size = 0, sig_size = 0;
     uint64_t need, avail;
     mstore__db_entry *e;
     mstore__extract_limits lim = {MSTORE_EXTRACT_MAX_ENTRIES, MSTORE_EXTRACT_MAX_TOTAL};
@@ -134,7 +134,7 @@ int mstore__install_cached(mstore_client *c, mstore__db *db, const char *mpk_pat
     int rc;
 
     /* 1. The developer signature, by the key the signed catalog names, before anything else. */
-    if ((rc = mstore__package_read_head(&m, &man, &man_size, mpk_path, ver->key_id)))
+    if ((rc = mstore__package_read_head(&m, &man, &man_size, &sig_size, mpk_path, ver->key_id)))
         goto out;
     if (strcmp(m->id, pkg->id) != 0 || mpk_semver_compare(m->version, ver->version) != 0) {
         rc = mstore__error(MSTORE_EFORMAT, "%s: the package is %s %s, the store lists %s %s",
@@ -193,8 +193,8 @@ int mstore__install_cached(mstore_client *c, mstore__db *db, const char *mpk_pat
         rc = mstore__error(MSTORE_EIO, "%s: mkdir failed", staging);
         goto out;
     }
-    if ((rc = mstore__extract_package(mpk_path, staging, m, man, man_size, &lim, extract_progress,
-                                      &xp)))
+    if ((rc = mstore__extract_package(mpk_path, staging, m, man, man_size, sig_size, &lim,
+                                      extract_progress, &xp)))
         goto out;
     if ((rc = mstore__report(c, pkg->id, MSTORE_PHASE_COMMIT, 0, 3)))
         goto out;

@@ -118,7 +118,8 @@ typedef int (*mstore__extract_progress)(void *ctx, uint64_t done, uint64_t total
  * @param[out] manifest_bytes malloc'd exact bytes (for the hash check during extraction)
  */
 int mstore__package_read_head(mpk_manifest **manifest, char **manifest_bytes, size_t *manifest_size,
-                              const char *archive_path, const char *expected_key_id);
+                              size_t *signature_size, const char *archive_path,
+                              const char *expected_key_id);
 
 /**
  * Extracts a package archive into dest (a new, empty folder), enforcing: zip format only, regular
@@ -128,7 +129,7 @@ int mstore__package_read_head(mpk_manifest **manifest, char **manifest_bytes, si
  * each file with its listed size and SHA-256, no duplicates. Files and folders are fsynced.
  */
 int mstore__extract_package(const char *archive_path, const char *dest, const mpk_manifest *m,
-                            const char *manifest_bytes, size_t manifest_size,
+                            const char *manifest_bytes, size_t manifest_size, size_t signature_size,
                             const mstore__extract_limits *limits, mstore__extract_progress progress,
                             void *progress_ctx);
 

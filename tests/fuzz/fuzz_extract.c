@@ -85,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!(f = fopen(archive, "wb")) || fwrite(data, 1, size, f) != size || fclose(f) != 0)
         abort();
     (void)mstore__zip_entry_count(&count, archive);
-    if (mstore__package_read_head(&m, &man, &man_size, archive, KEY_ID) == MSTORE_OK) {
+    if (mstore__package_read_head(&m, &man, &man_size, NULL, archive, KEY_ID) == MSTORE_OK) {
         mpk_manifest_free(m);
         free(man);
     }

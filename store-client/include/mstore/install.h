@@ -55,8 +55,9 @@ typedef enum mstore_phase {
 MSTORE_API const char *mstore_phase_name(mstore_phase phase);
 
 /**
- * Progress of an operation on package id. Return non-zero to cancel (the operation then fails
- * with MSTORE_ECANCELED and changes nothing).
+ * Progress of an operation on package id (NULL in the metadata phase, which is not about one
+ * package). Return non-zero to cancel: the operation then fails with MSTORE_ECANCELED and changes
+ * nothing (once the commit phase reports done == total, the change is made and stays).
  */
 typedef int (*mstore_install_progress_fn)(void *ctx, const char *id, mstore_phase phase,
                                           uint64_t done, uint64_t total);

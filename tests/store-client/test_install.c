@@ -1,0 +1,319 @@
+/* The install C API that motiond calls from its job threads: install, upgrade, rollback, remove
+ * and list with a progress callback and a cancel flag, and the installer lock between threads
+ * and clients. The store is a real repository built by mstore_testrepo, read through file://. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mstore/mstore.h"
+#include "testutil.h"
+
+typedef struct fixture {
+    char *dir, *root, *repo;
+} fixture;
+
+static void tool(const char *args)
+{
+    char *bin = ms_bin("mstore_testrepo"), *out = NULL;
+    int rc = ms_run(&out, "%s %s", bin, args);
+
+    if (rc != 0)
+        print_error("mstore_testrepo %s: %s\n", args, out ? out : "");
+    assert_int_equal(rc, 0);
+    free(out);
+    free(bin);
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    char *etc, *cfg;
+
+    f->dir = ms_tmpdir("test-install");
+    f->repo = ms_join(f->dir, "repo");
+    f->root = ms_join(f->dir, "robot");
+    tool(ms_fmt("genkey %s/dev.pem", f->dir));
+    tool(ms_fmt("init %s", f->repo));
+    for (int i = 0; i < 3; i++) {
+        const char *v[] = {"1.0.0", "1.1.0", "2.0.0"};
+        tool(ms_fmt("mkpkg %s/w%d.mpk --key %s/dev.pem --id com.example.wave --version %s "
+                    "--pad 300000",
+                    f->dir, i, f->dir, v[i]));
+        tool(ms_fmt("add %s %s/w%d.mpk", f->repo, f->dir, i));
+    }
+    tool(ms_fmt("mkpkg %s/d.mpk --key %s/dev.pem --id com.example.bow --version 1.0.0", f->dir,
+                f->dir));
+    tool(ms_fmt("add %s %s/d.mpk", f->repo, f->dir));
+    tool(ms_fmt("publish %s", f->repo));
+    etc = ms_fmt("%s/etc/motionstore", f->root);
+    assert_int_equal(
+        ms_run(NULL, "mkdir -p %s && cp %s/metadata/1.root.json %s/root.json", etc, f->repo, etc),
+        0);
+    cfg = ms_fmt("{\"store\": \"file://%s\", \"robot\": \"g1-29dof\"}", f->repo);
+    ms_write(ms_fmt("%s/config.json", etc), cfg, strlen(cfg));
+    free(cfg);
+    free(etc);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    ms_rm_rf(f->dir);
+    free(f->dir);
+    free(f->root);
+    free(f->repo);
+    free(f);
+    return 0;
+}
+
+static mstore_client *open_client(fixture *f, mstore_client_options *o)
+{
+    mstore_client_options def;
+    mstore_client *c = NULL;
+
+    if (!o) {
+        mstore_client_options_init(&def);
+        o = &def;
+    }
+    o->root = f->root;
+    if (mstore_client_open(&c, o) != MSTORE_OK)
+        print_error("open: %s\n", mstore_error_message());
+    assert_non_null(c);
+    return c;
+}
+
+static const char *current(fixture *f, mstore_client *c, const char *id)
+{
+    static char version[32];
+    mstore_installed *list = NULL;
+    size_t n = 0;
+
+    (void)f;
+    assert_int_equal(mstore_client_list(&list, &n, c), MSTORE_OK);
+    version[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(list[i].id, id))
+            snprintf(version, sizeof(version), "%s", list[i].version);
+    mstore_installed_free(list, n);
+    return version;
+}
+
+typedef struct progress_log {
+    int phases[4];
+    uint64_t last_done[4];
+    bool monotonic;
+    mstore_phase cancel_at;
+    atomic_int *cancel;
+} progress_log;
+
+static int on_progress(void *ctx, const char *id, mstore_phase phase, uint64_t done, uint64_t total)
+{
+    progress_log *p = ctx;
+
+    if (phase != MSTORE_PHASE_METADATA)
+        assert_non_null(id);
+    /* Metadata files are reported one after the other, each from 0. */
+    if (phase != MSTORE_PHASE_METADATA && (done < p->last_done[phase] || (total && done > total))) {
+        print_error("progress went back: %s %llu/%llu after %llu\n", mstore_phase_name(phase),
+                    (unsigned long long)done, (unsigned long long)total,
+                    (unsigned long long)p->last_done[phase]);
+        p->monotonic = false;
+    }
+    p->last_done[phase] = done;
+    p->phases[phase]++;
+    if (p->cancel && phase == p->cancel_at)
+        atomic_store(p->cancel, 1);
+    return 0;
+}
+
+static void install_reports_progress(void **state)
+{
+    fixture *f = *state;
+    progress_log log = {.monotonic = true, .cancel_at = -1};
+    mstore_client_options o;
+    mstore_client *c;
+
+    mstore_client_options_init(&o);
+    o.progress = on_progress;
+    o.progress_ctx = &log;
+    c = open_client(f, &o);
+    assert_int_equal(mstore_client_install(c, "com.example.wave", "1.0.0"), MSTORE_OK);
+    assert_string_equal(current(f, c, "com.example.wave"), "1.0.0");
+    assert_true(log.phases[MSTORE_PHASE_METADATA] > 0);
+    assert_true(log.phases[MSTORE_PHASE_DOWNLOAD] > 0);
+    assert_true(log.phases[MSTORE_PHASE_EXTRACT] > 0);
+    assert_true(log.phases[MSTORE_PHASE_COMMIT] > 0);
+    assert_true(log.last_done[MSTORE_PHASE_EXTRACT] > 300000);
+    assert_true(log.monotonic);
+    /* Upgrade picks the newest version; rollback and remove follow. */
+    size_t n = 0;
+    assert_int_equal(mstore_client_upgrade(c, NULL, &n), MSTORE_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(current(f, c, "com.example.wave"), "2.0.0");
+    assert_int_equal(mstore_client_rollback(c, "com.example.wave"), MSTORE_OK);
+    assert_string_equal(current(f, c, "com.example.wave"), "1.0.0");
+    assert_int_equal(mstore_client_verify(c, NULL, NULL, NULL), MSTORE_OK);
+    assert_int_equal(mstore_client_remove(c, "com.example.wave"), MSTORE_OK);
+    assert_string_equal(current(f, c, "com.example.wave"), "");
+    assert_int_equal(mstore_client_remove(c, "com.example.wave"), MSTORE_ENOTFOUND);
+    mstore_client_free(c);
+}
+
+static void cancel_leaves_nothing(void **state)
+{
+    fixture *f = *state;
+    atomic_int cancel = 0;
+    progress_log log = {.monotonic = true, .cancel_at = MSTORE_PHASE_EXTRACT, .cancel = &cancel};
+    mstore_client_options o;
+    mstore_client *c;
+    char *pkgdir;
+
+    mstore_client_options_init(&o);
+    o.progress = on_progress;
+    o.progress_ctx = &log;
+    o.cancel = &cancel;
+    c = open_client(f, &o);
+    assert_int_equal(mstore_client_install(c, "com.example.wave", "1.1.0"), MSTORE_ECANCELED);
+    assert_string_equal(current(f, c, "com.example.wave"), "");
+    pkgdir = ms_fmt("%s/var/lib/motionstore/packages/com.example.wave", f->root);
+    assert_false(ms_exists(pkgdir));
+    /* Cancel during the download too. */
+    atomic_store(&cancel, 0);
+    log.cancel_at = MSTORE_PHASE_DOWNLOAD;
+    assert_int_equal(mstore_client_install(c, "com.example.wave", "1.1.0"), MSTORE_ECANCELED);
+    assert_false(ms_exists(pkgdir));
+    /* The flag cleared, the same client installs. */
+    atomic_store(&cancel, 0);
+    log.cancel = NULL;
+    assert_int_equal(mstore_client_install(c, "com.example.wave", "1.1.0"), MSTORE_OK);
+    assert_string_equal(current(f, c, "com.example.wave"), "1.1.0");
+    assert_int_equal(mstore_client_remove(c, "com.example.wave"), MSTORE_OK);
+    free(pkgdir);
+    mstore_client_free(c);
+}
+
+typedef struct job {
+    mstore_client *c;
+    const char *id;
+    int rc;
+} job;
+
+static void *run_install(void *arg)
+{
+    job *j = arg;
+
+    j->rc = mstore_client_install(j->c, j->id, NULL);
+    return NULL;
+}
+
+static void shared_client_serialises_threads(void **state)
+{
+    fixture *f = *state;
+    mstore_client *c = open_client(f, NULL);
+    job a = {c, "com.example.wave", -1}, b = {c, "com.example.bow", -1};
+    pthread_t ta, tb;
+
+    assert_int_equal(pthread_create(&ta, NULL, run_install, &a), 0);
+    assert_int_equal(pthread_create(&tb, NULL, run_install, &b), 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    assert_int_equal(a.rc, MSTORE_OK);
+    assert_int_equal(b.rc, MSTORE_OK);
+    assert_string_equal(current(f, c, "com.example.wave"), "2.0.0");
+    assert_string_equal(current(f, c, "com.example.bow"), "1.0.0");
+    assert_int_equal(mstore_client_verify(c, NULL, NULL, NULL), MSTORE_OK);
+    assert_int_equal(mstore_client_remove(c, "com.example.wave"), MSTORE_OK);
+    assert_int_equal(mstore_client_remove(c, "com.example.bow"), MSTORE_OK);
+    mstore_client_free(c);
+}
+
+/* A second client (another job, another process) meets the lock while the first installs. */
+typedef struct blocker {
+    fixture *f;
+    atomic_int started, release;
+    int second_rc;
+} blocker;
+
+static int block_in_extract(void *ctx, const char *id, mstore_phase phase, uint64_t done,
+                            uint64_t total)
+{
+    blocker *b = ctx;
+
+    (void)id;
+    (void)done;
+    (void)total;
+    if (phase == MSTORE_PHASE_EXTRACT && !atomic_exchange(&b->started, 1)) {
+        while (!atomic_load(&b->release))
+            usleep(1000);
+    }
+    return 0;
+}
+
+static void *second_client(void *arg)
+{
+    blocker *b = arg;
+    mstore_client_options o;
+    mstore_client *c;
+
+    while (!atomic_load(&b->started))
+        usleep(1000);
+    mstore_client_options_init(&o);
+    o.lock_timeout_ms = 0;
+    c = open_client(b->f, &o);
+    b->second_rc = mstore_client_install(c, "com.example.bow", NULL);
+    mstore_client_free(c);
+    atomic_store(&b->release, 1);
+    return NULL;
+}
+
+static void lock_keeps_clients_apart(void **state)
+{
+    fixture *f = *state;
+    blocker b = {.f = f, .second_rc = -1};
+    mstore_client_options o;
+    mstore_client *c;
+    pthread_t t;
+
+    mstore_client_options_init(&o);
+    o.progress = block_in_extract;
+    o.progress_ctx = &b;
+    c = open_client(f, &o);
+    assert_int_equal(pthread_create(&t, NULL, second_client, &b), 0);
+    assert_int_equal(mstore_client_install(c, "com.example.wave", "1.0.0"), MSTORE_OK);
+    pthread_join(t, NULL);
+    assert_int_equal(b.second_rc, MSTORE_EBUSY);
+    assert_string_equal(current(f, c, "com.example.bow"), "");
+    assert_string_equal(current(f, c, "com.example.wave"), "1.0.0");
+    mstore_client_free(c);
+}
+
+static void refuses_bad_arguments(void **state)
+{
+    fixture *f = *state;
+    mstore_client *c = open_client(f, NULL);
+
+    assert_int_equal(mstore_client_install(c, "not an id", NULL), MSTORE_EINVAL);
+    assert_int_equal(mstore_client_install(c, "com.example.wave", "x.y"), MSTORE_EINVAL);
+    assert_int_equal(mstore_client_install(c, "com.example.none", NULL), MSTORE_ENOTFOUND);
+    assert_int_equal(mstore_client_rollback(c, "com.example.none"), MSTORE_ENOTFOUND);
+    assert_int_equal(mstore_client_install(NULL, "com.example.wave", NULL), MSTORE_EINVAL);
+    mstore_client_free(c);
+    mstore_client_free(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(install_reports_progress),
+        cmocka_unit_test(cancel_leaves_nothing),
+        cmocka_unit_test(shared_client_serialises_threads),
+        cmocka_unit_test(lock_keeps_clients_apart),
+        cmocka_unit_test(refuses_bad_arguments),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
