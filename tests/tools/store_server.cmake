@@ -37,4 +37,6 @@ foreach(script ${srv_scenarios})
   else()
     ms_add_py_test(tools/store_server_${name} store_server/scenario_${name}.py TIMEOUT 300)
   endif()
+  # A scenario that needs something the project does not ship (python_tuf) exits 77: skipped.
+  set_tests_properties(tools/store_server_${name} PROPERTIES SKIP_RETURN_CODE 77)
 endforeach()
