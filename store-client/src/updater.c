@@ -135,6 +135,7 @@ static void free_loaded(mstore_updater *u)
     mstore_metadata_free(u->snapshot);
     mstore_metadata_free(u->targets);
     u->timestamp = u->snapshot = u->targets = NULL;
+    u->targets_verified_by = NULL;
     for (size_t i = 0; i < u->n_roles; i++) {
         free(u->roles[i].name);
         mstore_metadata_free(u->roles[i].md);

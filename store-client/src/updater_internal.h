@@ -7,6 +7,7 @@
 typedef struct mstore__loaded_role {
     char *name;
     mstore_metadata *md;
+    const mstore_metadata *verified_by; /* the delegator whose keys checked it last */
 } mstore__loaded_role;
 
 struct mstore_updater {
@@ -23,6 +24,7 @@ struct mstore_updater {
     mstore_metadata *timestamp;
     mstore_metadata *snapshot;
     mstore_metadata *targets;
+    const mstore_metadata *targets_verified_by;
     mstore__loaded_role *roles; /* delegated roles loaded by lookups */
     size_t n_roles;
     bool refreshed;

@@ -45,13 +45,15 @@ static int check_candidate(mstore_metadata **out, mstore_updater *u, const char 
     return MSTORE_OK;
 }
 
-static int remember(mstore_updater *u, const char *role, mstore_metadata *md)
+static int remember(mstore_updater *u, const char *role, mstore_metadata *md,
+                    const mstore_metadata *delegator)
 {
     mstore__loaded_role *grown;
 
     if (strcmp(role, "targets") == 0) {
         mstore_metadata_free(u->targets);
         u->targets = md;
+        u->targets_verified_by = delegator;
         return MSTORE_OK;
     }
     grown = realloc(u->roles, (u->n_roles + 1) * sizeof(*u->roles));
@@ -62,6 +64,7 @@ static int remember(mstore_updater *u, const char *role, mstore_metadata *md)
     u->roles = grown;
     u->roles[u->n_roles].name = mstore__strdup(role);
     u->roles[u->n_roles].md = md;
+    u->roles[u->n_roles].verified_by = delegator;
     if (!u->roles[u->n_roles].name) {
         mstore_metadata_free(md);
         return mstore__error(MSTORE_ENOMEM, "out of memory");
@@ -82,12 +85,17 @@ int mstore__load_targets(const mstore_metadata **out, mstore_updater *u, const c
     int error;
 
     /* Already loaded this run: it passed the snapshot checks, but the delegator reaching it
-     * now may differ from the one before, so its signatures are checked against this one. */
+     * now may differ from the one that checked its signatures, so a different one checks them
+     * again (the same one need not: a big targets file costs a canonical encoding). */
     if (strcmp(role, "targets") == 0 ? u->targets != NULL
                                      : (loaded = find_loaded(u, role)) != NULL) {
         const mstore_metadata *md_loaded = loaded ? loaded->md : u->targets;
-        if ((error = mstore_metadata_verify(delegator, role, md_loaded)) < 0)
-            return mstore__error_prefix(error, "%s (through another delegator)", role);
+        const mstore_metadata **by = loaded ? &loaded->verified_by : &u->targets_verified_by;
+        if (*by != delegator) {
+            if ((error = mstore_metadata_verify(delegator, role, md_loaded)) < 0)
+                return mstore__error_prefix(error, "%s (through another delegator)", role);
+            *by = delegator;
+        }
         *out = md_loaded;
         return MSTORE_OK;
     }
@@ -136,7 +144,7 @@ int mstore__load_targets(const mstore_metadata **out, mstore_updater *u, const c
         goto out;
 keep:
     mstore__ulog(u, "trusted %s v%lld", role, (long long)meta.version);
-    if ((error = remember(u, role, md)) == MSTORE_OK)
+    if ((error = remember(u, role, md, delegator)) == MSTORE_OK)
         *out = md;
     md = NULL;
 out:
