@@ -3,10 +3,10 @@
 add_executable(mstore_testrepo ${CMAKE_CURRENT_SOURCE_DIR}/mstore_testrepo.c)
 target_link_libraries(mstore_testrepo PRIVATE mstore_static mpk_static PkgConfig::JANSSON)
 
-foreach(scenario install_flow bad_http bad_repo bad_package sideload crash)
+foreach(scenario install_flow bad_http bad_repo bad_package sideload crash server)
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/scenario_${scenario}.py)
     ms_add_py_test(store-client/scenario_${scenario} scenario_${scenario}.py TIMEOUT 900)
-    set_tests_properties(store-client/scenario_${scenario} PROPERTIES
-      REQUIRED_FILES "$<TARGET_FILE:mstore_cli>;$<TARGET_FILE:mstore_testrepo>")
+    # scenario_server needs mstore-server, which may not be built: it exits 77 then.
+    set_tests_properties(store-client/scenario_${scenario} PROPERTIES SKIP_RETURN_CODE 77)
   endif()
 endforeach()
