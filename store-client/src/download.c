@@ -238,12 +238,10 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 static bool same_origin(const char *a, const char *b)
 {
     CURLU *ua = curl_url(), *ub = curl_url();
-    const char *parts[] = {"scheme", "host", "port"};
     CURLUPart ids[] = {CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT};
     bool same = ua && ub && curl_url_set(ua, CURLUPART_URL, a, 0) == CURLUE_OK &&
                 curl_url_set(ub, CURLUPART_URL, b, 0) == CURLUE_OK;
 
-    (void)parts;
     for (size_t i = 0; same && i < 3; i++) {
         char *pa = NULL, *pb = NULL;
         unsigned flags = ids[i] == CURLUPART_PORT ? CURLU_DEFAULT_PORT : 0;
