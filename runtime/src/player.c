@@ -626,16 +626,10 @@ static item *successor(motion_player *p, bool *self)
 }
 
 /*
- * Sizes the crossfade from the current item A into its successor B. The crossfade spans the last
- * L seconds of A's motion time and the first L of B's, with a smooth-step weight. The gap g between
- * the two adds g * dw/dt to the velocity and g * d2w/dt2 to the acceleration; L is made long enough
- * that these use at most half of each joint's planning limits. If no L fits in either clip, the
- * player instead plays A to its end and blends into B (xf_fallback).
- */
-/*
  * How long (in A's motion time) a crossfade from the current item A into B must last if it spans
- * the last l seconds of A and the first l of B: long enough that the gap between the two, and the
- * difference of their velocities, use at most half of each joint's planning limits.
+ * the last l seconds of A and the first l of B: long enough that the gap g between the two (which
+ * adds g dw/dt to the velocity and g d2w/dt2 to the acceleration) and the difference of their
+ * velocities use at most half of each joint's planning limits.
  */
 static double crossfade_need(motion_player *p, item *a, item *b, double l)
 {
