@@ -14,7 +14,8 @@ typedef struct fixture {
     char *dir, *root, *repo;
 } fixture;
 
-static void tool(const char *args)
+/* Runs mstore_testrepo with args (taken and freed). */
+static void tool(char *args)
 {
     char *bin = ms_bin("mstore_testrepo"), *out = NULL;
     int rc = ms_run(&out, "%s %s", bin, args);
@@ -24,12 +25,13 @@ static void tool(const char *args)
     assert_int_equal(rc, 0);
     free(out);
     free(bin);
+    free(args);
 }
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    char *etc, *cfg;
+    char *etc, *cfg, *cfg_path;
 
     f->dir = ms_tmpdir("test-install");
     f->repo = ms_join(f->dir, "repo");
@@ -52,7 +54,9 @@ static int setup(void **state)
         ms_run(NULL, "mkdir -p %s && cp %s/metadata/1.root.json %s/root.json", etc, f->repo, etc),
         0);
     cfg = ms_fmt("{\"store\": \"file://%s\", \"robot\": \"g1-29dof\"}", f->repo);
-    ms_write(ms_fmt("%s/config.json", etc), cfg, strlen(cfg));
+    cfg_path = ms_fmt("%s/config.json", etc);
+    ms_write(cfg_path, cfg, strlen(cfg));
+    free(cfg_path);
     free(cfg);
     free(etc);
     *state = f;
