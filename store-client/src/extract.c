@@ -84,7 +84,16 @@ int mstore__zip_entry_count(uint64_t *out, const char *path)
         goto out;
     for (ssize_t i = n - EOCD; i >= 0; i--) {
         const unsigned char *e = buf + i;
+        uint32_t cd_size, cd_off;
         if (le32(e) != 0x06054b50 || (ssize_t)(i + EOCD + (e[20] | e[21] << 8)) != n)
+            continue;
+        /* The central directory must end where this record starts (zip64 archives mark the
+         * fields 0xffffffff instead): a record that does not describe this file is a fake one,
+         * in a comment, and libarchive skips it too. */
+        cd_size = le32(e + 12);
+        cd_off = le32(e + 16);
+        if (cd_size != 0xffffffffu && cd_off != 0xffffffffu &&
+            (uint64_t)cd_off + cd_size != (uint64_t)(start + i))
             continue;
         *out = (uint64_t)(e[10] | e[11] << 8);
         if (*out == 0xffff && i >= 20 && le32(e - 20) == 0x07064b50) {

@@ -1,0 +1,165 @@
+/* Package archive checks (extract.c, pkgsig.c): entry names, the central directory's entry
+ * count, the signed head, and extraction limits counted from bytes written. Archives come from
+ * mstore_testrepo (real signed packages) and Python's zipfile (crafted ones). */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../../store-client/src/install_internal.h"
+#include "testutil.h"
+
+typedef struct fixture {
+    char *dir, *pkg, *key_id;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    char *bin = ms_bin("mstore_testrepo"), *out = NULL;
+
+    f->dir = ms_tmpdir("test-extract");
+    f->pkg = ms_join(f->dir, "p.mpk");
+    assert_int_equal(ms_run(NULL, "%s genkey %s/k.pem", bin, f->dir), 0);
+    assert_int_equal(ms_run(NULL,
+                            "%s mkpkg %s --key %s/k.pem --id com.example.x --version 1.0.0 "
+                            "--pad 200000",
+                            bin, f->pkg, f->dir),
+                     0);
+    assert_int_equal(ms_run(&out,
+                            "python3 -c \"import zipfile,json; print(json.loads(zipfile.ZipFile("
+                            "'%s').read('signature.json'))['key_id'], end='')\"",
+                            f->pkg),
+                     0);
+    f->key_id = out;
+    free(bin);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    ms_rm_rf(f->dir);
+    free(f->dir);
+    free(f->pkg);
+    free(f->key_id);
+    free(f);
+    return 0;
+}
+
+static void entry_names(void **state)
+{
+    (void)state;
+    assert_true(mstore__entry_name_ok("manifest.json"));
+    assert_true(mstore__entry_name_ok("motions/a.mpkt"));
+    assert_true(mstore__entry_name_ok("assets/..hidden"));
+    assert_false(mstore__entry_name_ok(""));
+    assert_false(mstore__entry_name_ok(NULL));
+    assert_false(mstore__entry_name_ok("/etc/passwd"));
+    assert_false(mstore__entry_name_ok("../x"));
+    assert_false(mstore__entry_name_ok("a/../../x"));
+    assert_false(mstore__entry_name_ok("a/./x"));
+    assert_false(mstore__entry_name_ok("a//x"));
+    assert_false(mstore__entry_name_ok("a/"));
+    assert_false(mstore__entry_name_ok("a\\..\\x"));
+    assert_false(mstore__entry_name_ok("a\nb"));
+}
+
+static void central_directory_count(void **state)
+{
+    fixture *f = *state;
+    char *z = ms_join(f->dir, "comment.zip"), *cut = ms_join(f->dir, "cut.zip");
+    uint64_t n = 0;
+
+    assert_int_equal(mstore__zip_entry_count(&n, f->pkg), MSTORE_OK);
+    assert_int_equal(n, 4); /* manifest, signature, track, padding */
+    /* A comment holding a fake end record does not fool the count. */
+    assert_int_equal(ms_run(NULL,
+                            "python3 -c \"import zipfile,struct\n"
+                            "z=zipfile.ZipFile('%s','w')\n"
+                            "z.writestr('a','1'); z.writestr('b','2')\n"
+                            "z.comment=b'PK\\x05\\x06'+struct.pack('<HHHHIIH',0,0,9,9,0,0,0)\n"
+                            "z.close()\"",
+                            z),
+                     0);
+    assert_int_equal(mstore__zip_entry_count(&n, z), MSTORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(ms_run(NULL, "head -c 1000 %s > %s", f->pkg, cut), 0);
+    assert_int_equal(mstore__zip_entry_count(&n, cut), MSTORE_EFORMAT);
+    free(z);
+    free(cut);
+}
+
+static void signed_head(void **state)
+{
+    fixture *f = *state;
+    mpk_manifest *m = NULL;
+    char *man = NULL;
+    size_t man_size = 0, sig_size = 0;
+
+    assert_int_equal(mstore__package_read_head(&m, &man, &man_size, &sig_size, f->pkg,
+                                               "0000000000000000000000000000000000000000000000"
+                                               "000000000000000000"),
+                     MSTORE_ESIGNATURE);
+    assert_non_null(strstr(mstore_error_message(), "but the store names key"));
+    assert_null(m);
+    assert_int_equal(mstore__package_read_head(&m, &man, &man_size, &sig_size, f->pkg, f->key_id),
+                     MSTORE_OK);
+    assert_string_equal(m->id, "com.example.x");
+    assert_true(man_size > 100 && sig_size > 100);
+    mpk_manifest_free(m);
+    free(man);
+}
+
+static int extract_with(fixture *f, const mstore__extract_limits *lim, const char *dest)
+{
+    mpk_manifest *m = NULL;
+    char *man = NULL;
+    size_t man_size = 0, sig_size = 0;
+    int rc;
+
+    assert_int_equal(mstore__package_read_head(&m, &man, &man_size, &sig_size, f->pkg, f->key_id),
+                     MSTORE_OK);
+    mstore__rmtree(dest);
+    assert_int_equal(mkdir(dest, 0755), 0);
+    rc = mstore__extract_package(f->pkg, dest, m, man, man_size, sig_size, lim, NULL, NULL);
+    mpk_manifest_free(m);
+    free(man);
+    return rc;
+}
+
+static void extracts_within_limits(void **state)
+{
+    fixture *f = *state;
+    char *dest = ms_join(f->dir, "dest"), *pad = ms_join(dest, "assets/pad0.bin");
+    mstore__extract_limits lim = {MSTORE_EXTRACT_MAX_ENTRIES, MSTORE_EXTRACT_MAX_TOTAL};
+    struct stat st;
+
+    assert_int_equal(extract_with(f, &lim, dest), MSTORE_OK);
+    assert_int_equal(stat(pad, &st), 0);
+    assert_int_equal(st.st_size, 200000);
+    assert_int_equal(mstore__verify_dir(dest, "com.example.x", "1.0.0", f->key_id), MSTORE_OK);
+    /* The entry count limit. */
+    lim.max_entries = 3;
+    assert_int_equal(extract_with(f, &lim, dest), MSTORE_ELIMIT);
+    /* The total limit, counted from what is written (the padding alone is 200,000 bytes). */
+    lim.max_entries = MSTORE_EXTRACT_MAX_ENTRIES;
+    lim.max_total = 150000;
+    assert_int_equal(extract_with(f, &lim, dest), MSTORE_ELIMIT);
+    assert_non_null(strstr(mstore_error_message(), "bytes in all"));
+    mstore__rmtree(dest);
+    free(dest);
+    free(pad);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(entry_names),
+        cmocka_unit_test(central_directory_count),
+        cmocka_unit_test(signed_head),
+        cmocka_unit_test(extracts_within_limits),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
