@@ -100,6 +100,30 @@ for name, before, cmd, after in OPS:
                       flush=True)
             n += 1
 
+# A kill loop besides: SIGKILL after a random delay (fixed seed), wherever the installer is.
+import random  # noqa: E402
+import time  # noqa: E402
+
+rng = random.Random(6)
+RANDOM_TRIALS = int(os.environ.get("MSTORE_CRASH_RANDOM_TRIALS", "40"))
+for i in range(RANDOM_TRIALS):
+    name, before, cmd, after = OPS[i % len(OPS)]
+    old = {"com.example.wave": "2.0.0"} if before == "upgraded" else before
+    robot = prepare(before)
+    p = subprocess.Popen([MSTORE, "--root", robot.root, "--quiet", *cmd],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(rng.uniform(0, 0.08))
+    p.kill()
+    p.wait()
+    state = robot.installed()
+    v = robot.mstore("verify")
+    again = robot.mstore(*cmd) if robot.installed() != after else None
+    good = state in (old, after) and v.returncode == 0 and \
+        (again is None or again.returncode == 0) and robot.installed() == after
+    total += 1
+    check(good, f"{name}: random kill #{i}: state {state}, verify {v.returncode}, "
+                f"rerun {again and again.returncode}")
+
 check(total >= 20, f"{total} crash trials ran")
 print(f"crash trials: {total}")
 srv.stop()
