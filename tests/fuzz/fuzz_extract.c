@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (mstore__rmtree(dest) || mkdir(dest, 0755) != 0)
         abort();
     (void)mstore__extract_package(archive, dest, manifest, manifest_text, sizeof(manifest_text) - 1,
-                                  &lim, NULL, NULL);
+                                  0, &lim, NULL, NULL);
     /* Nothing may land outside the folder it was given. */
     if (access("/tmp/fuzz_extract_escape", F_OK) == 0)
         abort();
