@@ -106,7 +106,7 @@ static int cmd_search(ctx *x, int argc, char **argv)
         else if (argv[i][0] != '-' && !q.text)
             q.text = argv[i];
         else {
-            fprintf(stderr, "mstore search: unexpected '%s'\n%s", argv[i], usage);
+            fprintf(stderr, "mstore search: unexpected '%s' (see mstore --help)\n", argv[i]);
             return MSTORE_EINVAL;
         }
     }
@@ -177,10 +177,9 @@ static int cmd_info(ctx *x, const char *id)
     printf("  versions:\n");
     for (size_t i = 0; i < json_array_size(vers); i++) {
         json_t *v = json_array_get(vers, i);
-        printf("    %-14s %10lld bytes  %s%s\n", json_string_value(json_object_get(v, "version")),
+        printf("    %-14s %10lld bytes  %s\n", json_string_value(json_object_get(v, "version")),
                (long long)json_integer_value(json_object_get(v, "size")),
-               json_is_true(json_object_get(v, "fits")) ? "fits this robot" : "not for this robot",
-               p->versions[i].published ? "" : "");
+               json_is_true(json_object_get(v, "fits")) ? "fits this robot" : "not for this robot");
     }
     json_decref(vers);
     return MSTORE_OK;
@@ -224,7 +223,7 @@ static int cmd_install(ctx *x, int argc, char **argv)
             json_array_append_new(done, json_pack("{s:s, s:s?}", "id", id, "version", version));
     }
     if (!n) {
-        fprintf(stderr, "mstore install: nothing to install\n%s", usage);
+        fprintf(stderr, "mstore install: nothing to install (see mstore --help)\n");
         rc = MSTORE_EINVAL;
     }
     cli_progress_finish(x->progress);
@@ -303,7 +302,7 @@ static int cmd_verify(ctx *x, const char *id)
 static int need_arg(const char *cmd, int argc, int want_min, int want_max)
 {
     if (argc < want_min || argc > want_max) {
-        fprintf(stderr, "mstore %s: wrong number of arguments\n%s", cmd, usage);
+        fprintf(stderr, "mstore %s: wrong number of arguments (see mstore --help)\n", cmd);
         return 0;
     }
     return 1;
@@ -337,7 +336,7 @@ int main(int argc, char **argv)
             printf("mstore %s\n", mstore_version());
             return EXIT_OK;
         } else {
-            fprintf(stderr, "mstore: unknown option '%s'\n%s", argv[i], usage);
+            fprintf(stderr, "mstore: unknown option '%s' (see mstore --help)\n", argv[i]);
             return EXIT_USAGE;
         }
     }
@@ -399,7 +398,7 @@ int main(int argc, char **argv)
              !strcmp(cmd, "verify"))
         rc = MSTORE_EINVAL; /* need_arg() printed why */
     else {
-        fprintf(stderr, "mstore: unknown command '%s'\n%s", cmd, usage);
+        fprintf(stderr, "mstore: unknown command '%s' (see mstore --help)\n", cmd);
         rc = MSTORE_EINVAL;
     }
     cli_progress_finish(x.progress);
