@@ -369,7 +369,6 @@ int mstore__updater_open(mstore_updater **out, mstore_client *c, mstore__progres
     uo.n_target_urls = n_targets;
     uo.now = c->o.now;
     uo.partial_dir = partial;
-    uo.targets_max = MSTORE_CATALOG_MAX_SIZE;
     mstore__fetch_options(&uo.fetch, c, pc);
     if (c->o.log) {
         uo.log = updater_log;
@@ -414,11 +413,13 @@ static int load_catalog(mstore_client *c, const char *path, const char *sha256)
     return MSTORE_OK;
 }
 
-int mstore__catalog_refresh(mstore_client *c, mstore_updater *u, bool load)
+int mstore__catalog_refresh(mstore_client *c, mstore_updater *u, bool load, const char *seed)
 {
+    mstore_hash hashes[4];
     mstore_target *t = NULL;
     char *path = mstore__asprintf("%s/catalog.json", c->cache);
     const char *sha;
+    size_t nh;
     int rc;
 
     if (!path)
@@ -428,6 +429,21 @@ int mstore__catalog_refresh(mstore_client *c, mstore_updater *u, bool load)
         (rc = mstore_updater_get_target(&t, u, MSTORE_CATALOG_TARGET)))
         goto out;
     mstore__clog(c, "catalog: %llu bytes", (unsigned long long)mstore_target_length(t));
+    /* A catalog offered from elsewhere (sideloading) replaces the cached one only once it is
+     * known to be the signed one: the cache is read later without a check. */
+    nh = mstore_target_hashes(t, hashes, 4);
+    if (seed && mstore__exists(seed)) {
+        if (nh <= 4 && mstore_file_verify(seed, mstore_target_length(t), hashes, nh) == 0) {
+            if (rename(seed, path) != 0) {
+                rc = mstore__error(MSTORE_EIO, "%s: rename failed", seed);
+                goto out;
+            }
+        } else {
+            mstore__clog(c, "%s is not the signed catalog: ignored", seed);
+        }
+        mstore_error_clear();
+        remove(seed);
+    }
     if ((rc = mstore_updater_download_target(u, t, path, NULL)))
         goto out;
     sha = mstore_target_hash(t, "sha256");
@@ -456,7 +472,7 @@ int mstore_client_update(mstore_client *c)
         return mstore__error(MSTORE_EINVAL, "no client");
     pthread_mutex_lock(&c->mutex);
     if (!(rc = mstore__updater_open(&u, c, NULL, NULL, 0, NULL, 0)))
-        rc = mstore__catalog_refresh(c, u, false);
+        rc = mstore__catalog_refresh(c, u, false, NULL);
     mstore_updater_free(u);
     pthread_mutex_unlock(&c->mutex);
     return rc;

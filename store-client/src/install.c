@@ -336,7 +336,7 @@ static int open_store(mstore_updater **u, mstore_client *c, mstore__progress_ctx
     int rc = mstore__updater_open(u, c, pc, NULL, 0, NULL, 0);
 
     if (!rc)
-        rc = mstore__catalog_refresh(c, *u, true);
+        rc = mstore__catalog_refresh(c, *u, true, NULL);
     return rc;
 }
 

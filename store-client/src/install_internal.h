@@ -198,7 +198,10 @@ int mstore__updater_open(mstore_updater **out, mstore_client *c, mstore__progres
                          const char *const *meta_urls, size_t n_meta,
                          const char *const *target_urls, size_t n_targets);
 
-/** Refreshes the metadata, downloads (or reuses) the catalog target and, with load, parses it. */
-int mstore__catalog_refresh(mstore_client *c, mstore_updater *u, bool load);
+/**
+ * Refreshes the metadata, downloads (or reuses) the catalog target and, with load, parses it.
+ * @param seed a candidate catalog file (sideloading) used if it is the signed one; removed
+ */
+int mstore__catalog_refresh(mstore_client *c, mstore_updater *u, bool load, const char *seed);
 
 #endif

@@ -58,7 +58,7 @@ out:
 int mstore_client_install_file(mstore_client *c, const char *mpk_path, const char *metadata_dir)
 {
     mstore__progress_ctx pc = {c, NULL, MSTORE_PHASE_METADATA};
-    char abs[PATH_MAX], *enc = NULL, *tmp_copy = NULL, sha[MSTORE_HASH_HEX_MAX];
+    char abs[PATH_MAX], *enc = NULL, *tmp_copy = NULL, *seed = NULL, sha[MSTORE_HASH_HEX_MAX];
     char *mu[2] = {0}, *tu[2] = {0}, *cache_dir = NULL, *part = NULL, *final = NULL;
     const mstore_catalog_package *pkg;
     const mstore_catalog_version *ver;
@@ -89,21 +89,22 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
         rc = mstore__error(MSTORE_ENOMEM, "out of memory");
         goto out;
     }
-    /* A plain catalog.json in the folder is offered to the updater as the cached copy: it is
-     * used only if its length and hashes are the signed ones. */
+    /* A plain catalog.json in the folder is offered as a candidate: used only if its length
+     * and hashes are the signed ones. */
     {
         char *plain = mstore__asprintf("%s/catalog.json", abs);
-        char *cached = mstore__asprintf("%s/catalog.json", c->cache);
-        if (plain && cached && mstore__exists(plain))
-            rc = copy_file(cached, plain, MSTORE_CATALOG_MAX_SIZE);
+        seed = mstore__asprintf("%s/catalog.json.sideload", c->cache);
+        if (!plain || !seed)
+            rc = mstore__error(MSTORE_ENOMEM, "out of memory");
+        else if (mstore__exists(plain))
+            rc = copy_file(seed, plain, MSTORE_CATALOG_MAX_SIZE);
         free(plain);
-        free(cached);
         if (rc)
             goto out;
     }
     if ((rc = mstore__updater_open(&u, c, &pc, (const char *const *)mu, 2, (const char *const *)tu,
                                    2)) ||
-        (rc = mstore__catalog_refresh(c, u, true)))
+        (rc = mstore__catalog_refresh(c, u, true, seed)))
         goto out;
     /* The file is copied first, and only the copy is looked at: it is found in the signed
      * catalog by its SHA-256, so nothing in it is parsed before it is known to be the bytes
@@ -183,6 +184,9 @@ out:
         free(tu[i]);
     }
     free(enc);
+    if (seed)
+        unlink(seed);
+    free(seed);
     if (tmp_copy)
         unlink(tmp_copy);
     free(tmp_copy);

@@ -77,13 +77,25 @@ r = robot.mstore("install", v1, "--metadata", od)
 check(r.returncode == 4, f"metadata of another store is refused: {r.returncode} {r.stderr.strip()}")
 check(robot.state_digest() == before, "other store: installation unchanged")
 
-# Catalog changed in the handed-over folder.
+# Catalog changed in the handed-over folder. A robot that has no signed catalog yet refuses
+# it; a robot that has one keeps it (search reads the cache without checking it again).
+import hashlib  # noqa: E402
 tampered = handover("tampered", flat=True)
 with open(os.path.join(tampered, "catalog.json"), "a") as f:
     f.write(" ")
-r = robot.mstore("install", v1, "--metadata", tampered)
-check(r.returncode != 0, f"a changed catalog is refused: {r.returncode} {r.stderr.strip()}")
-check(robot.state_digest() == before, "changed catalog: installation unchanged")
+fresh = Robot(os.path.join(base, "fresh"), repo.root_json())
+r = fresh.mstore("install", v1, "--metadata", tampered)
+check(r.returncode != 0 and fresh.installed() == {},
+      f"a changed catalog is refused: {r.returncode} {r.stderr.strip()}")
+cached_catalog = os.path.join(robot.root, "var", "cache", "motionstore", "catalog.json")
+cached_before = hashlib.sha256(open(cached_catalog, "rb").read()).hexdigest()
+r = robot.mstore("install", unlisted, "--metadata", tampered)
+check(r.returncode == 4 and robot.state_digest() == before,
+      f"changed catalog: nothing installed: {r.stderr.strip()}")
+check(hashlib.sha256(open(cached_catalog, "rb").read()).hexdigest() == cached_before,
+      "changed catalog: the cached catalog is still the signed one")
+rc, doc, r = robot.json("search", "--all-robots")
+check(rc == 0 and len(doc["packages"]) == 1, f"search still reads the signed catalog: {r.stdout}")
 
 r = robot.mstore("install", v1)
 check(r.returncode == 2, "a package file without --metadata is a usage error")
