@@ -6,20 +6,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "digest.h"
 #include "internal.h"
 
 static const struct {
     const char *name;
     size_t size;
-    bool wide;   /* SHA-512 family */
-    bool short_; /* the truncated variant (224 or 384) */
+    const EVP_MD *(*md)(void);
 } algs[] = {
-    {"sha224", 28, false, true},
-    {"sha256", 32, false, false},
-    {"sha384", 48, true, true},
-    {"sha512", 64, true, false},
+    {"sha224", 28, EVP_sha224},
+    {"sha256", 32, EVP_sha256},
+    {"sha384", 48, EVP_sha384},
+    {"sha512", 64, EVP_sha512},
 };
+
+_Static_assert(sizeof(algs) / sizeof(algs[0]) > MSTORE__DIGEST_SHA256, "sha256 in the table");
 
 int mstore__digest_alg(const char *name)
 {
@@ -34,43 +37,41 @@ size_t mstore__digest_size(int alg)
     return algs[alg].size;
 }
 
-void mstore__digest_start(mstore__digest *d, int alg)
+int mstore__digest_start(mstore__digest *d, int alg)
 {
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
     d->alg = alg;
-    if (algs[alg].wide) {
-        mbedtls_sha512_init(&d->ctx.s512);
-        mbedtls_sha512_starts_ret(&d->ctx.s512, algs[alg].short_);
-    } else {
-        mbedtls_sha256_init(&d->ctx.s256);
-        mbedtls_sha256_starts_ret(&d->ctx.s256, algs[alg].short_);
-    }
+    d->ctx = ctx;
+    if (!ctx || EVP_DigestInit_ex(ctx, algs[alg].md(), NULL) != 1)
+        return mstore__error(MSTORE_ENOMEM, "cannot start a %s digest", algs[alg].name);
+    return MSTORE_OK;
 }
 
 void mstore__digest_update(mstore__digest *d, const void *data, size_t size)
 {
-    if (algs[d->alg].wide)
-        mbedtls_sha512_update_ret(&d->ctx.s512, data, size);
-    else
-        mbedtls_sha256_update_ret(&d->ctx.s256, data, size);
+    EVP_DigestUpdate(d->ctx, data, size);
+}
+
+void mstore__digest_finish(mstore__digest *d, unsigned char *out)
+{
+    unsigned int len = (unsigned int)algs[d->alg].size;
+
+    EVP_DigestFinal_ex(d->ctx, out, &len);
 }
 
 void mstore__digest_finish_hex(mstore__digest *d, char *hex)
 {
-    unsigned char out[64];
+    unsigned char out[EVP_MAX_MD_SIZE];
 
-    if (algs[d->alg].wide)
-        mbedtls_sha512_finish_ret(&d->ctx.s512, out);
-    else
-        mbedtls_sha256_finish_ret(&d->ctx.s256, out);
+    mstore__digest_finish(d, out);
     mstore__hex(hex, out, algs[d->alg].size);
 }
 
 void mstore__digest_free(mstore__digest *d)
 {
-    if (algs[d->alg].wide)
-        mbedtls_sha512_free(&d->ctx.s512);
-    else
-        mbedtls_sha256_free(&d->ctx.s256);
+    EVP_MD_CTX_free(d->ctx);
+    d->ctx = NULL;
 }
 
 int mstore__digest_set_init(mstore__digest_set *s, const mstore_hash *hashes, size_t n)
@@ -90,7 +91,11 @@ int mstore__digest_set_init(mstore__digest_set *s, const mstore_hash *hashes, si
             return mstore__error(MSTORE_EFORMAT, "%s digest must be %zu hex characters",
                                  algs[alg].name, 2 * algs[alg].size);
         }
-        mstore__digest_start(&s->d[i], alg);
+        if (mstore__digest_start(&s->d[i], alg) < 0) {
+            s->n = i + 1;
+            mstore__digest_set_free(s);
+            return MSTORE_ENOMEM;
+        }
         snprintf(s->expected[i], sizeof(s->expected[i]), "%s", hashes[i].hex);
         snprintf(s->name[i], sizeof(s->name[i]), "%s", algs[alg].name);
         s->n = i + 1;
@@ -98,13 +103,15 @@ int mstore__digest_set_init(mstore__digest_set *s, const mstore_hash *hashes, si
     return MSTORE_OK;
 }
 
-void mstore__digest_set_restart(mstore__digest_set *s)
+int mstore__digest_set_restart(mstore__digest_set *s)
 {
     for (size_t i = 0; i < s->n; i++) {
-        int alg = s->d[i].alg;
-        mstore__digest_free(&s->d[i]);
-        mstore__digest_start(&s->d[i], alg);
+        /* Reinitialising an EVP context keeps its allocation. */
+        if (EVP_DigestInit_ex(s->d[i].ctx, algs[s->d[i].alg].md(), NULL) != 1)
+            return mstore__error(MSTORE_ENOMEM, "cannot restart a %s digest",
+                                 algs[s->d[i].alg].name);
     }
+    return MSTORE_OK;
 }
 
 void mstore__digest_set_update(mstore__digest_set *s, const void *data, size_t size)
@@ -120,9 +127,10 @@ int mstore__digest_set_check(mstore__digest_set *s, const char *what)
 
     for (size_t i = 0; i < s->n; i++) {
         mstore__digest_finish_hex(&s->d[i], hex);
-        /* Restart so that a later check (or free) sees a consistent context. */
-        mstore__digest_free(&s->d[i]);
-        mstore__digest_start(&s->d[i], s->d[i].alg);
+        /* Restart so that a later check sees a consistent context. */
+        if (EVP_DigestInit_ex(s->d[i].ctx, algs[s->d[i].alg].md(), NULL) != 1 &&
+            error == MSTORE_OK)
+            error = mstore__error(MSTORE_ENOMEM, "cannot restart a %s digest", s->name[i]);
         if (error == MSTORE_OK && strcmp(hex, s->expected[i]) != 0)
             error = mstore__error(MSTORE_EHASH, "%s: %s is %s, expected %s", what, s->name[i], hex,
                                   s->expected[i]);
@@ -152,7 +160,10 @@ int mstore_hash_data(char *hex, const char *algorithm, const void *data, size_t 
     if (alg < 0)
         return mstore__error(MSTORE_EUNSUPPORTED, "unsupported hash algorithm '%s'",
                              algorithm ? algorithm : "(null)");
-    mstore__digest_start(&d, alg);
+    if (mstore__digest_start(&d, alg) < 0) {
+        mstore__digest_free(&d);
+        return MSTORE_ENOMEM;
+    }
     mstore__digest_update(&d, data, size);
     mstore__digest_finish_hex(&d, hex);
     mstore__digest_free(&d);

@@ -125,8 +125,7 @@ static int restart_file(transfer *t)
         return mstore__error(MSTORE_EIO, "cannot truncate partial file: %s", strerror(errno));
     t->offset = 0;
     t->written = 0;
-    mstore__digest_set_restart(t->digests);
-    return MSTORE_OK;
+    return mstore__digest_set_restart(t->digests);
 }
 
 /* Judges the response when its first body byte arrives. */

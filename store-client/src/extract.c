@@ -16,6 +16,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "digest.h"
 #include "install_internal.h"
 #include "internal.h"
 
@@ -357,17 +358,15 @@ static int write_entry(xstate *x, struct archive *a, const char *name, long file
     const mpk_file_entry *fe = file_index >= 0 ? &x->m->files[file_index] : NULL;
     bool is_man = file_index < 0 && strcmp(name, MANIFEST_NAME) == 0;
     uint64_t limit = fe ? fe->size : is_man ? x->manifest_size : MSTORE__SIGNATURE_MAX;
-    mstore__sha256 *sha = mstore__sha256_new();
-    unsigned char digest[32];
+    mstore__digest sha = {0};
+    unsigned char digest[64];
     uint64_t n_written = 0;
     const char *base = NULL;
     int dfd = -1, fd = -1, rc;
     la_ssize_t n;
 
-    if (!sha) {
-        rc = mstore__error(MSTORE_ENOMEM, "out of memory");
+    if ((rc = mstore__digest_start(&sha, MSTORE__DIGEST_SHA256)))
         goto out;
-    }
     if ((rc = open_parent(&dfd, x, name, &base)))
         goto out;
     fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -405,7 +404,7 @@ static int write_entry(xstate *x, struct archive *a, const char *name, long file
             }
             off += w;
         }
-        mstore__sha256_update(sha, x->block, (size_t)n);
+        mstore__digest_update(&sha, x->block, (size_t)n);
         n_written += (uint64_t)n;
         x->written += (uint64_t)n;
         if (x->progress && x->progress(x->progress_ctx, x->written, x->total_expected)) {
@@ -417,8 +416,7 @@ static int write_entry(xstate *x, struct archive *a, const char *name, long file
         rc = mstore__error(MSTORE_EFORMAT, "%s: %s: %s", x->archive, name, archive_error_string(a));
         goto out;
     }
-    mstore__sha256_finish(sha, digest);
-    sha = NULL;
+    mstore__digest_finish(&sha, digest);
     if (fe && (n_written != fe->size || memcmp(digest, fe->sha256, 32) != 0)) {
         rc = mstore__error(MSTORE_EHASH, "%s: %s: size or SHA-256 differs from the manifest",
                            x->archive, name);
@@ -434,7 +432,7 @@ static int write_entry(xstate *x, struct archive *a, const char *name, long file
         goto out;
     }
 out:
-    mstore__sha256_free(sha);
+    mstore__digest_free(&sha);
     if (fd >= 0)
         close(fd);
     if (dfd >= 0)

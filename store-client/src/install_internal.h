@@ -139,17 +139,6 @@ int mstore__zip_entry_count(uint64_t *out, const char *path);
 /** Checks an entry name of an archive: relative, '/'-separated, no "." or ".." segment. */
 int mstore__entry_name_ok(const char *name);
 
-/* ---- SHA-256 of package files (sha256.c) -------------------------------------------------- */
-
-typedef struct mstore__sha256 mstore__sha256;
-
-/** @return a started context, or NULL when out of memory. */
-mstore__sha256 *mstore__sha256_new(void);
-void mstore__sha256_update(mstore__sha256 *h, const void *data, size_t size);
-/** Finishes into digest (32 bytes) and frees the context. */
-void mstore__sha256_finish(mstore__sha256 *h, unsigned char digest[32]);
-void mstore__sha256_free(mstore__sha256 *h);
-
 /* ---- file system (fsutil.c) --------------------------------------------------------------- */
 
 /** Removes a file or folder tree; a missing one is fine. Does not follow symbolic links. */

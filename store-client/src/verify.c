@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "digest.h"
 #include "install_internal.h"
 #include "internal.h"
 #include "mstore/canonjson.h"
@@ -43,36 +44,37 @@ out:
 static int hash_file(const char *dir, const mpk_file_entry *f)
 {
     char *path = mstore__asprintf("%s/%s", dir, f->path);
-    unsigned char block[65536], digest[32];
-    mstore__sha256 *sha = mstore__sha256_new();
+    unsigned char block[65536], digest[64];
+    mstore__digest sha = {0};
     uint64_t total = 0;
     struct stat st;
     ssize_t n;
     int fd = -1, rc = MSTORE_OK;
 
-    if (!path || !sha) {
+    if (!path) {
         rc = mstore__error(MSTORE_ENOMEM, "out of memory");
         goto out;
     }
+    if ((rc = mstore__digest_start(&sha, MSTORE__DIGEST_SHA256)))
+        goto out;
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         rc = mstore__error(MSTORE_EHASH, "%s: missing or not a regular file", f->path);
         goto out;
     }
     while ((n = read(fd, block, sizeof(block))) > 0) {
-        mstore__sha256_update(sha, block, (size_t)n);
+        mstore__digest_update(&sha, block, (size_t)n);
         total += (uint64_t)n;
     }
     if (n < 0) {
         rc = mstore__error(MSTORE_EIO, "%s: %s", f->path, strerror(errno));
         goto out;
     }
-    mstore__sha256_finish(sha, digest);
-    sha = NULL;
+    mstore__digest_finish(&sha, digest);
     if (total != f->size || memcmp(digest, f->sha256, 32) != 0)
         rc = mstore__error(MSTORE_EHASH, "%s: size or SHA-256 differs from the manifest", f->path);
 out:
-    mstore__sha256_free(sha);
+    mstore__digest_free(&sha);
     if (fd >= 0)
         close(fd);
     free(path);
