@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "motiond_cmds.h"
 
 static atomic_int g_cancel;
 
@@ -31,6 +32,7 @@ static const char usage[] =
     "  remove ID                       remove a package\n"
     "  list                            installed packages\n"
     "  verify [ID]                     re-check installed files against their signed manifest\n"
+    "  play ID, stop, status           control motiond over its Unix socket (mstore play --help)\n"
     "\n"
     "options:\n"
     "  --root DIR     everything under DIR (also $MSTORE_ROOT): DIR/etc/motionstore/,\n"
@@ -351,6 +353,8 @@ int main(int argc, char **argv)
         fputs(usage, stdout);
         return EXIT_OK;
     }
+    if (cli_motiond_command(cmd))
+        return cli_motiond_run(cmd, argc, argv, root, &x.out);
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
