@@ -47,4 +47,12 @@ int mpk__json_get_object(const json_t **out, const json_t *obj, const char *pare
 /** Adds a number: an integer when value is integral (so 500 stays "500"), else a real. */
 int mpk__json_set_number(json_t *obj, const char *key, double value);
 
+/**
+ * Writes a document people edit (project and keyframe files): members in insertion order,
+ * two-space indentation, a container on one line when it fits in 100 columns, reals in the
+ * shortest form that reads back exactly, UTF-8 unescaped, a final newline.
+ * @param[out] out malloc'd NUL-terminated text
+ */
+int mpk__json_write_pretty(char **out, size_t *size, const json_t *doc);
+
 #endif

@@ -2,6 +2,8 @@
  * building the signed package. The manifest is made by the manifest parser itself from the
  * project's fields plus what the tracks say, so a project obeys exactly the manifest's rules and
  * its errors carry the same field paths. */
+#include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,14 +14,29 @@
 #include "project_source.h"
 #include "mpk/package.h"
 #include "mpk/project.h"
+#include "mpk/validate.h"
 
-/* Fields of the project file. New project-wide settings (say, a default sampling rate for
- * keyframe sources, which reach them through mpk__source_ctx.project) are added here; a source
- * type's own fields are listed in its entry of mpk__source_types. */
-static const char *const project_keys[] = {"format",      "id",          "version", "name",
-                                           "description", "author",      "license", "category",
-                                           "permissions", "min_runtime", "key",     "thumbnail",
-                                           "assets",      "motions",     NULL};
+/* Fields of the project file. New project-wide settings are added here; a source type's own
+ * fields are listed in its entry of mpk__source_types. "rate" is the sampling rate of keyframe
+ * and imported sources; "validation" holds the settings of mpk validate. */
+static const char *const project_keys[] = {
+    "format",  "id",       "version",     "name",        "description", "author",
+    "license", "category", "permissions", "min_runtime", "key",         "thumbnail",
+    "assets",  "motions",  "rate",        "validation",  NULL};
+static const char *const validation_keys[] = {
+    "margin",       "velocity_factor", "acceleration_factor", "jerk_factor",    "max_jump",
+    "min_duration", "max_duration",    "stand_tolerance",     "hold_tolerance", NULL};
+/* Where each of validation_keys goes in mpk_validate_options. */
+static const size_t validation_offsets[] = {offsetof(mpk_validate_options, margin),
+                                            offsetof(mpk_validate_options, velocity_factor),
+                                            offsetof(mpk_validate_options, acceleration_factor),
+                                            offsetof(mpk_validate_options, jerk_factor),
+                                            offsetof(mpk_validate_options, max_jump),
+                                            offsetof(mpk_validate_options, min_duration),
+                                            offsetof(mpk_validate_options, max_duration),
+                                            offsetof(mpk_validate_options, stand_tolerance),
+                                            offsetof(mpk_validate_options, hold_tolerance)};
+static const char *const thumbnail_keys[] = {"motion", "time", NULL};
 static const char *const motion_keys[] = {"name", "robot", "source", "loopable", "title", NULL};
 
 /* The first runtime: what a project that does not say needs. */
@@ -39,6 +56,12 @@ struct mpk_project {
     size_t asset_count;
     char *key_path;
     char *package_name;
+    char **source_types; /* each motion's source "type" */
+    double rate;         /* "rate": Hz for keyframe and imported sources */
+    mpk_validate_options validation;
+    int thumbnail_mode;     /* MPK_PROJECT_THUMBNAIL_* */
+    char *thumbnail_motion; /* motion to render (NULL: the first) */
+    double thumbnail_time;  /* NaN: the middle */
 };
 
 void mpk_project_free(mpk_project *p)
@@ -50,9 +73,12 @@ void mpk_project_free(mpk_project *p)
     for (i = 0; p->tracks && i < p->motion_count; i++) {
         mpk_track_free(p->tracks[i]);
         free(p->sources[i]);
+        free(p->source_types[i]);
     }
     free(p->tracks);
     free(p->sources);
+    free(p->source_types);
+    free(p->thumbnail_motion);
     for (i = 0; i < p->asset_count; i++) {
         free(p->assets[i]);
         free(p->asset_data[i]);
@@ -149,13 +175,14 @@ static int load_motion(mpk_project *p, const json_t *doc, const json_t *mo, size
         if (error)
             return mpk__error_prefix(error, "%s", p->file);
     }
-    ctx = (mpk__source_ctx){p->dir, p->file, field, name, model, doc};
+    ctx = (mpk__source_ctx){p->dir, p->file, field, name, model, doc, p->rate};
     error = st->load(&p->tracks[i], &ctx, source);
     if (error)
         return error;
     file = json_string_value(json_object_get(source, "file"));
     p->sources[i] = mpk__strdup(file ? file : type);
-    if (!p->sources[i])
+    p->source_types[i] = mpk__strdup(type);
+    if (!p->sources[i] || !p->source_types[i])
         return oom();
     error = check_joints(p->tracks[i], model);
     if (error)
@@ -222,9 +249,9 @@ static int add_file_entry(json_t *files, const char *path)
  * placeholders until mpk_project_build() hashes the real bytes. */
 static int make_manifest(mpk_project *p, const json_t *doc)
 {
-    static const char *const copied[] = {"format",      "id",          "version",   "name",
-                                         "description", "author",      "license",   "category",
-                                         "permissions", "min_runtime", "thumbnail", NULL};
+    static const char *const copied[] = {"format",      "id",          "version", "name",
+                                         "description", "author",      "license", "category",
+                                         "permissions", "min_runtime", NULL};
     const json_t *motions = json_object_get(doc, "motions");
     json_t *m = json_object(), *robots = json_array(), *list = json_array(), *files = json_array();
     const char *const *k;
@@ -241,6 +268,9 @@ static int make_manifest(mpk_project *p, const json_t *doc)
             json_object_set(m, *k, json_object_get(doc, *k));
     if (!json_object_get(m, "min_runtime"))
         json_object_set_new(m, "min_runtime", json_string(DEFAULT_MIN_RUNTIME));
+    /* A thumbnail file is the manifest's; a thumbnail to render joins it when it exists. */
+    if (json_is_string(json_object_get(doc, "thumbnail")))
+        json_object_set(m, "thumbnail", json_object_get(doc, "thumbnail"));
     for (i = 0; i < p->motion_count; i++) {
         const json_t *src = json_array_get(motions, i);
         const mpk_track *t = p->tracks[i];
@@ -306,6 +336,73 @@ out:
     return error;
 }
 
+/* "rate", "validation" and the thumbnail's form. */
+static int read_settings(mpk_project *p, const json_t *doc)
+{
+    const json_t *v = json_object_get(doc, "validation"), *th = json_object_get(doc, "thumbnail");
+    const char *const *k;
+    int error;
+
+    p->rate = MPK_PROJECT_DEFAULT_RATE;
+    error = mpk__json_get_number(&p->rate, doc, "", "rate", false);
+    if (error)
+        return error;
+    if (!(p->rate >= MPK_TRACK_MIN_RATE && p->rate <= MPK_TRACK_MAX_RATE))
+        return mpk__error(MPK_EFORMAT, "rate: %g Hz, must be between %g and %g", p->rate,
+                          MPK_TRACK_MIN_RATE, MPK_TRACK_MAX_RATE);
+    mpk_validate_options_init(&p->validation);
+    if (v) {
+        error = mpk__json_expect_object(v, "validation");
+        if (!error)
+            error = mpk__json_check_keys(v, "validation", validation_keys);
+        for (k = validation_keys; !error && *k; k++) {
+            double x = NAN;
+            error = mpk__json_get_number(&x, v, "validation", *k, false);
+            if (!error && !isnan(x))
+                *(double *)((char *)&p->validation + validation_offsets[k - validation_keys]) = x;
+        }
+        if (!error && mpk_validate_options_check(&p->validation) != MPK_OK)
+            error = MPK_EFORMAT; /* the message names the field */
+        if (error)
+            return error;
+    }
+    p->thumbnail_mode = MPK_PROJECT_THUMBNAIL_RENDER;
+    p->thumbnail_time = NAN;
+    if (json_is_string(th)) {
+        p->thumbnail_mode = MPK_PROJECT_THUMBNAIL_FILE;
+    } else if (json_is_false(th)) {
+        p->thumbnail_mode = MPK_PROJECT_THUMBNAIL_NONE;
+    } else if (json_is_object(th)) {
+        const char *motion = NULL;
+        error = mpk__json_check_keys(th, "thumbnail", thumbnail_keys);
+        if (!error)
+            error = mpk__json_get_string(&motion, th, "thumbnail", "motion", false);
+        if (!error)
+            error = mpk__json_get_number(&p->thumbnail_time, th, "thumbnail", "time", false);
+        if (error)
+            return error;
+        if (!isnan(p->thumbnail_time) && !(p->thumbnail_time >= 0))
+            return mpk__error(MPK_EFORMAT, "thumbnail.time: %g must be 0 or more seconds",
+                              p->thumbnail_time);
+        if (motion && !(p->thumbnail_motion = mpk__strdup(motion)))
+            return oom();
+    } else if (th) {
+        return mpk__error(MPK_EFORMAT, "thumbnail: must be an image file in the project, "
+                                       "{\"motion\": NAME, \"time\": SECONDS} to render one, or "
+                                       "false");
+    }
+    return MPK_OK;
+}
+
+/* The motion the thumbnail shows must be one of the project's. */
+static int check_thumbnail_motion(const mpk_project *p)
+{
+    if (p->thumbnail_motion && !mpk_manifest_motion(p->manifest, p->thumbnail_motion))
+        return mpk__error(MPK_EFORMAT, "%s: thumbnail.motion: '%s' is not a motion of the project",
+                          p->file, p->thumbnail_motion);
+    return MPK_OK;
+}
+
 int mpk_project_load(mpk_project **out, const char *dir)
 {
     mpk_project *p = NULL;
@@ -345,6 +442,8 @@ int mpk_project_load(mpk_project **out, const char *dir)
         error = mpk__json_get_string(&key, doc, "", "key", false);
     if (!error)
         error = mpk__json_get_array(&motions, doc, "", "motions", true, MPK_MANIFEST_MAX_MOTIONS);
+    if (!error)
+        error = read_settings(p, doc);
     if (error) {
         mpk__error_prefix(error, "%s", p->file);
         goto out;
@@ -354,7 +453,8 @@ int mpk_project_load(mpk_project **out, const char *dir)
     p->motion_count = json_array_size(motions);
     p->tracks = calloc(p->motion_count + 1, sizeof(*p->tracks));
     p->sources = calloc(p->motion_count + 1, sizeof(*p->sources));
-    if (!p->tracks || !p->sources || (key && *key && !p->key_path)) {
+    p->source_types = calloc(p->motion_count + 1, sizeof(*p->source_types));
+    if (!p->tracks || !p->sources || !p->source_types || (key && *key && !p->key_path)) {
         error = oom();
         goto out;
     }
@@ -366,6 +466,8 @@ int mpk_project_load(mpk_project **out, const char *dir)
     error = load_assets(p, doc);
     if (!error)
         error = make_manifest(p, doc);
+    if (!error)
+        error = check_thumbnail_motion(p);
     if (error)
         goto out;
     p->package_name = mpk__asprintf("%s-%s.mpk", p->manifest->id, p->manifest->version);
@@ -453,4 +555,122 @@ out:
     free(inputs);
     mpk_manifest_free(copy);
     return error;
+}
+
+const char *mpk_project_dir(const mpk_project *p)
+{
+    return p ? p->dir : NULL;
+}
+
+double mpk_project_rate(const mpk_project *p)
+{
+    return p ? p->rate : 0;
+}
+
+const char *mpk_project_source_type(const mpk_project *p, size_t index)
+{
+    return p && index < p->motion_count ? p->source_types[index] : NULL;
+}
+
+const char *mpk_project_source_file(const mpk_project *p, size_t index)
+{
+    if (!p || index >= p->motion_count || strcmp(p->sources[index], p->source_types[index]) == 0)
+        return NULL;
+    return p->sources[index];
+}
+
+void mpk_project_validate_options(mpk_validate_options *opts, const mpk_project *p)
+{
+    if (!opts)
+        return;
+    if (p)
+        *opts = p->validation;
+    else
+        mpk_validate_options_init(opts);
+}
+
+int mpk_project_thumbnail(const mpk_project *p, const char **motion, double *time)
+{
+    if (!p)
+        return MPK_PROJECT_THUMBNAIL_NONE;
+    if (p->thumbnail_mode == MPK_PROJECT_THUMBNAIL_RENDER) {
+        if (motion)
+            *motion = p->thumbnail_motion ? p->thumbnail_motion : p->manifest->motions[0].name;
+        if (time)
+            *time = p->thumbnail_time;
+    }
+    return p->thumbnail_mode;
+}
+
+int mpk_project_add_asset(mpk_project *p, const char *path, const void *data, size_t size,
+                          unsigned flags)
+{
+    mpk_file_entry *files;
+    void **asset_data;
+    size_t *asset_sizes;
+    char **assets, *copy_path, *thumb = NULL;
+    const char *why;
+    void *copy;
+    size_t i;
+
+    if (!p || !path || (!data && size))
+        return mpk__error(MPK_EINVAL, "mpk_project_add_asset: NULL argument");
+    why = mpk__path_problem(path);
+    if (why)
+        return mpk__error(MPK_EINVAL, "asset '%s': %s", path, why);
+    if (strncmp(path, "motions/", 8) == 0)
+        return mpk__error(MPK_EINVAL, "asset '%s': motions/ holds the tracks", path);
+    if (size > MPK_PACKAGE_MAX_ENTRY)
+        return mpk__error(MPK_ELIMIT, "asset '%s': %zu bytes, more than the limit of %llu", path,
+                          size, (unsigned long long)MPK_PACKAGE_MAX_ENTRY);
+    for (i = 0; i < p->manifest->file_count; i++)
+        if (mpk__strcasecmp_ascii(p->manifest->files[i].path, path) == 0)
+            return mpk__error(MPK_EEXISTS, "asset '%s': the package already has that file", path);
+    if ((flags & MPK_PROJECT_ASSET_THUMBNAIL) && p->manifest->thumbnail)
+        return mpk__error(MPK_EEXISTS, "asset '%s': the package already has a thumbnail (%s)", path,
+                          p->manifest->thumbnail);
+    /* Everything that can fail first, so that a failure changes nothing. */
+    assets = realloc(p->assets, (p->asset_count + 2) * sizeof(*assets));
+    if (assets)
+        p->assets = assets;
+    asset_data = realloc(p->asset_data, (p->asset_count + 2) * sizeof(*asset_data));
+    if (asset_data)
+        p->asset_data = asset_data;
+    asset_sizes = realloc(p->asset_sizes, (p->asset_count + 2) * sizeof(*asset_sizes));
+    if (asset_sizes)
+        p->asset_sizes = asset_sizes;
+    files = realloc(p->manifest->files, (p->manifest->file_count + 1) * sizeof(*files));
+    if (files)
+        p->manifest->files = files;
+    copy = malloc(size ? size : 1);
+    copy_path = mpk__strdup(path);
+    if ((flags & MPK_PROJECT_ASSET_THUMBNAIL))
+        thumb = mpk__strdup(path);
+    if (!assets || !asset_data || !asset_sizes || !files || !copy || !copy_path ||
+        ((flags & MPK_PROJECT_ASSET_THUMBNAIL) && !thumb)) {
+        free(copy);
+        free(copy_path);
+        free(thumb);
+        return oom();
+    }
+    if (size)
+        memcpy(copy, data, size);
+    p->assets[p->asset_count] = copy_path;
+    p->asset_data[p->asset_count] = copy;
+    p->asset_sizes[p->asset_count] = size;
+    p->asset_count++;
+    memset(&p->manifest->files[p->manifest->file_count], 0, sizeof(*files));
+    p->manifest->files[p->manifest->file_count].path = mpk__strdup(path);
+    if (!p->manifest->files[p->manifest->file_count].path) {
+        free(thumb);
+        p->asset_count--;
+        free(copy);
+        free(copy_path);
+        return oom();
+    }
+    p->manifest->files[p->manifest->file_count].size = size;
+    p->manifest->file_count++;
+    if (thumb)
+        p->manifest->thumbnail = thumb;
+    return MPK_OK;
 }

@@ -17,6 +17,7 @@ typedef struct mpk__source_ctx {
     const char *motion;           /**< the motion's name */
     const mpk_robot_model *model; /**< the motion's robot model */
     const json_t *project;        /**< the whole project document (project-wide settings) */
+    double rate;                  /**< the project's sampling rate ("rate", default 50 Hz) */
 } mpk__source_ctx;
 
 typedef struct mpk__source_type {
@@ -38,5 +39,17 @@ extern const mpk__source_type mpk__source_types[];
  * field. @param[out] out malloc'd
  */
 int mpk__source_file(char **out, const mpk__source_ctx *ctx, const json_t *source, const char *key);
+
+/**
+ * The source's own "rate" when it has one (checked: 1..1000 Hz), else the project's.
+ * Errors name the project file and field.
+ */
+int mpk__source_rate(double *out, const mpk__source_ctx *ctx, const json_t *source);
+
+/* Loaders in their own files. */
+int mpk__load_keyframes(mpk_track **out, const mpk__source_ctx *ctx, const json_t *source);
+int mpk__load_unitree_csv(mpk_track **out, const mpk__source_ctx *ctx, const json_t *source);
+extern const char *const mpk__keyframes_keys[];
+extern const char *const mpk__unitree_csv_keys[];
 
 #endif

@@ -1,5 +1,6 @@
-/* The motion source types of mpk-project.json: "csv" (the track CSV form) and "mpkt" (a binary
- * track). New types go in their own file and get one line in mpk__source_types. */
+/* The motion source types of mpk-project.json: "csv" (the track CSV form), "mpkt" (a binary
+ * track), "keyframes" (project_keyframes.c) and "unitree-csv" (project_unitree.c). New types go in
+ * their own file and get one line in mpk__source_types. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,24 @@ int mpk__source_file(char **out, const mpk__source_ctx *ctx, const json_t *sourc
     *out = mpk__asprintf("%s/%s", ctx->dir, file);
     if (!*out)
         return mpk__error(MPK_ENOMEM, "out of memory");
+    return MPK_OK;
+}
+
+int mpk__source_rate(double *out, const mpk__source_ctx *ctx, const json_t *source)
+{
+    char where[MPK__PATH_MAX];
+    double rate = ctx->rate;
+    int error;
+
+    error = mpk__json_get_number(&rate, source, ctx->field, "rate", false);
+    if (error)
+        return mpk__error_prefix(error, "%s", ctx->project_file);
+    if (!(rate >= MPK_TRACK_MIN_RATE && rate <= MPK_TRACK_MAX_RATE)) {
+        mpk__json_path(where, sizeof(where), ctx->field, "rate");
+        return mpk__error(MPK_EFORMAT, "%s: %s: %g Hz, must be between %g and %g",
+                          ctx->project_file, where, rate, MPK_TRACK_MIN_RATE, MPK_TRACK_MAX_RATE);
+    }
+    *out = rate;
     return MPK_OK;
 }
 
@@ -67,5 +86,7 @@ static int load_mpkt(mpk_track **out, const mpk__source_ctx *ctx, const json_t *
 const mpk__source_type mpk__source_types[] = {
     {"csv", file_keys, load_csv},
     {"mpkt", file_keys, load_mpkt},
+    {"keyframes", mpk__keyframes_keys, mpk__load_keyframes},
+    {"unitree-csv", mpk__unitree_csv_keys, mpk__load_unitree_csv},
     {NULL, NULL, NULL},
 };

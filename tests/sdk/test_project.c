@@ -236,8 +236,9 @@ static void test_bad_projects(void **state)
     free(j);
     j = project_json("", "");
     memcpy(strstr(j, "\"csv\""), "\"svg\"", 5);
-    expect_load(j, NULL, MPK_EFORMAT,
-                "motions[0].source.type: 'svg' is not a source type (csv, mpkt)");
+    expect_load(
+        j, NULL, MPK_EFORMAT,
+        "motions[0].source.type: 'svg' is not a source type (csv, mpkt, keyframes, unitree-csv)");
     free(j);
     j = project_json("", "");
     memcpy(strstr(j, "src/nod.csv"), "src/non.csv", 11);

@@ -12,5 +12,9 @@
 #include "mpk/key.h"
 #include "mpk/package.h"
 #include "mpk/project.h"
+#include "mpk/keyframes.h"
+#include "mpk/import.h"
+#include "mpk/validate.h"
+#include "mpk/retime.h"
 
 #endif
