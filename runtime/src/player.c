@@ -966,6 +966,10 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
         if (p->act != MOTION_ACT_DAMPING) {
             p->faults = faults;
             drop_all(p);
+            /* A stop's "then return to stand" was asked before the fault: after the release the
+             * robot must not set off to the standing pose by itself. */
+            p->user_stop = false;
+            p->return_after_stop = false;
             set_act(p, MOTION_ACT_DAMPING);
             emit(p, MOTION_EVENT_FAULT, 0, faults);
         }

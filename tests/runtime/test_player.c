@@ -617,6 +617,50 @@ static void fault_drops_and_release(void **state)
     motion_clip_free(b);
 }
 
+/* A stop's "then return to stand" is a request from before the fault: after the release the robot
+ * must not set off to the standing pose by itself (while stopping, or asked while idle). */
+static void fault_forgets_pending_return_to_stand(void **state)
+{
+    const mpk_robot_model *g1 = rt_model("g1-29dof");
+    motion_clip *a = arm_clip(g1, 12, 3, false);
+    rt_rig rig;
+    int i, round;
+
+    for (round = 0; round < 2; round++) {
+        rt_rig_init(&rig, g1, NULL, NULL);
+        if (round == 0) {
+            /* stop-and-stand while playing, e-stop while still decelerating */
+            assert_int_equal(motion_player_play(rig.player, a, NULL), MOTION_OK);
+            for (i = 0; i < 1000; i++)
+                rt_rig_tick(&rig);
+            assert_int_equal(rig.ps.activity, MOTION_ACT_PLAYING);
+            motion_player_stop(rig.player, true);
+            rt_rig_tick(&rig);
+            assert_int_equal(rig.ps.activity, MOTION_ACT_STOPPING);
+        } else {
+            /* stop-and-stand asked while idle, e-stop in the same tick */
+            for (i = 0; i < 10; i++)
+                rt_rig_tick(&rig);
+            assert_int_equal(rig.ps.activity, MOTION_ACT_IDLE);
+            motion_player_stop(rig.player, true);
+        }
+        motion_safety_engage(rig.safety, MOTION_FAULT_ESTOP);
+        for (i = 0; i < 50; i++)
+            rt_rig_tick(&rig);
+        assert_int_equal(rig.ps.activity, MOTION_ACT_DAMPING);
+        motion_safety_release(rig.safety);
+        for (i = 0; i < 3000; i++) {
+            rt_rig_tick(&rig);
+            assert_true(rig.ps.activity == MOTION_ACT_RELEASING ||
+                        rig.ps.activity == MOTION_ACT_IDLE);
+        }
+        assert_int_equal(rig.ps.activity, MOTION_ACT_IDLE);
+        assert_true(rig.cmd.weight == 0.0);
+        rt_rig_free(&rig);
+    }
+    motion_clip_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -628,6 +672,7 @@ int main(void)
         cmocka_unit_test(speed_ramps),
         cmocka_unit_test(return_to_stand_and_blend_out),
         cmocka_unit_test(fault_drops_and_release),
+        cmocka_unit_test(fault_forgets_pending_return_to_stand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
