@@ -340,15 +340,19 @@ static void run_tick(motion_loop *L, int64_t now_ns, int64_t woke_ns)
     const motion_state *st;
     request r;
     unsigned faults, actions;
-    int i, err;
-    bool playing;
+    int i, limit, err;
+    bool playing, release;
 
     if (atomic_exchange_explicit(&L->reset_request, false, memory_order_acquire))
         stats_zero(L);
-    for (i = 0; i < REQUESTS_PER_TICK && motion__queue_pop(L->requests, &r); i++)
+    /* A release first drains every request posted before it, with the faults still latched, so
+     * that plays asked for during an e-stop are all refused (not only the first 16). */
+    release = atomic_exchange_explicit(&L->release_request, false, memory_order_acq_rel);
+    limit = release ? REQUEST_CAPACITY : REQUESTS_PER_TICK;
+    for (i = 0; i < limit && motion__queue_pop(L->requests, &r); i++)
         handle_request(L, &r);
     /* Release before e-stop: when both are pending, the e-stop wins. */
-    if (atomic_exchange_explicit(&L->release_request, false, memory_order_acq_rel))
+    if (release)
         motion_safety_release(L->safety);
     if (atomic_exchange_explicit(&L->estop_request, false, memory_order_acq_rel))
         motion_safety_engage(L->safety, MOTION_FAULT_ESTOP);

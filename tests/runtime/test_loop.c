@@ -381,6 +381,50 @@ static void manual_ticks_and_refusals(void **state)
     motion_loop_free(L); /* frees the clip it owns */
 }
 
+/* Plays asked for during an e-stop are refused, all of them, however many wait when the release
+ * comes: nothing asked for before the release plays after it. */
+static void plays_during_estop_never_play(void **state)
+{
+    const mpk_robot_model *m = rt_model("g1-29dof");
+    motion_loop_config cfg;
+    motion_loop *L = NULL;
+    motion_loop_status st;
+    motion_event ev;
+    rt_rng rng;
+    int64_t now = 1000000000;
+    int i, rejected = 0;
+
+    motion_loop_config_init(&cfg);
+    assert_int_equal(motion_loop_new(&L, m, &cfg), MOTION_OK);
+    for (i = 0; i < 10; i++, now += 2000000)
+        assert_int_equal(motion_loop_tick(L, now), MOTION_OK);
+    motion_loop_estop(L);
+    for (i = 0; i < 10; i++, now += 2000000)
+        assert_int_equal(motion_loop_tick(L, now), MOTION_OK);
+    assert_int_equal(motion_loop_status_get(L, &st), MOTION_OK);
+    assert_int_equal(st.player.activity, MOTION_ACT_DAMPING);
+    /* more than the loop takes in one tick, then the release */
+    rt_seed(&rng, 81);
+    for (i = 0; i < 40; i++) {
+        motion_clip *c = rt_random_clip(m, &rng, RT_ARMS, 50, 1, false);
+        assert_int_equal(motion_loop_play(L, c, NULL), MOTION_OK);
+    }
+    motion_loop_release(L);
+    for (i = 0; i < 1000; i++, now += 2000000) {
+        assert_int_equal(motion_loop_tick(L, now), MOTION_OK);
+        assert_int_equal(motion_loop_status_get(L, &st), MOTION_OK);
+        assert_true(st.player.activity == MOTION_ACT_DAMPING ||
+                    st.player.activity == MOTION_ACT_RELEASING ||
+                    st.player.activity == MOTION_ACT_IDLE);
+    }
+    assert_int_equal(st.player.activity, MOTION_ACT_IDLE);
+    assert_int_equal(st.faults, 0);
+    while (motion_loop_poll_event(L, &ev) == MOTION_OK)
+        rejected += ev.type == MOTION_EVENT_REJECTED;
+    assert_int_equal(rejected, 40);
+    motion_loop_free(L);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +432,7 @@ int main(void)
         cmocka_unit_test(watchdog_when_robot_goes_silent),
         cmocka_unit_test(status_and_requests_while_running),
         cmocka_unit_test(manual_ticks_and_refusals),
+        cmocka_unit_test(plays_during_estop_never_play),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
