@@ -334,8 +334,10 @@ static void publish(motion_loop *L, unsigned actions, int64_t now_ns)
     atomic_store_explicit(&L->published, true, memory_order_release);
 }
 
-/* One tick at the deadline now_ns; woke_ns is when the thread actually woke. */
-static void run_tick(motion_loop *L, int64_t now_ns, int64_t woke_ns)
+/* One tick at the deadline now_ns; woke_ns is when the thread actually woke. The last tick (the
+ * loop stopping) engages the emergency stop after any pending release, so it always sends damping.
+ */
+static void run_tick(motion_loop *L, int64_t now_ns, int64_t woke_ns, bool last)
 {
     const motion_state *st;
     request r;
@@ -354,7 +356,7 @@ static void run_tick(motion_loop *L, int64_t now_ns, int64_t woke_ns)
     /* Release before e-stop: when both are pending, the e-stop wins. */
     if (release)
         motion_safety_release(L->safety);
-    if (atomic_exchange_explicit(&L->estop_request, false, memory_order_acq_rel))
+    if (atomic_exchange_explicit(&L->estop_request, false, memory_order_acq_rel) || last)
         motion_safety_engage(L->safety, MOTION_FAULT_ESTOP);
 
     /* Backends write the state only when they return MOTION_OK (motion/backend.h). */
@@ -447,7 +449,7 @@ static void *loop_main(void *arg)
             ;
         woke = motion_now_ns();
         hist_add(&L->wakeup, woke > next ? (uint64_t)(woke - next) : 0);
-        run_tick(L, next, woke);
+        run_tick(L, next, woke, false);
         end = motion_now_ns();
         next += L->period_ns;
         if (end > next) {
@@ -459,8 +461,7 @@ static void *loop_main(void *arg)
         }
     }
     /* The last word to the robot: damping. */
-    motion_safety_engage(L->safety, MOTION_FAULT_ESTOP);
-    run_tick(L, motion_now_ns(), motion_now_ns());
+    run_tick(L, motion_now_ns(), motion_now_ns(), true);
     return NULL;
 }
 
@@ -491,7 +492,7 @@ int motion_loop_tick(motion_loop *L, int64_t now_ns)
 {
     if (L->started && !L->stopped)
         return motion__error(MOTION_ESTATE, "loop: the loop thread is running");
-    run_tick(L, now_ns, motion_now_ns());
+    run_tick(L, now_ns, motion_now_ns(), false);
     return MOTION_OK;
 }
 

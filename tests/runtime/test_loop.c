@@ -425,6 +425,69 @@ static void plays_during_estop_never_play(void **state)
     motion_loop_free(L);
 }
 
+/* A backend that stands still, remembers the last command, and asks for a release in every tick:
+ * so a release is always pending when the loop's last tick comes. */
+static motion_loop *releasing_loop;
+static motion_command releasing_last;
+
+static int still_open(void **ctx, const mpk_robot_model *m, double rate_hz, motion_options o)
+{
+    (void)rate_hz;
+    (void)o;
+    *ctx = (void *)m;
+    return MOTION_OK;
+}
+
+static void still_close(void *ctx)
+{
+    (void)ctx;
+}
+
+static int still_read(void *ctx, motion_state *out, int64_t now_ns)
+{
+    const mpk_robot_model *m = ctx;
+    int j;
+
+    memset(out, 0, sizeof(*out));
+    out->stamp_ns = now_ns;
+    out->seq = (uint32_t)(now_ns / 1000);
+    out->joint_count = m->joint_count;
+    for (j = 0; j < m->joint_count; j++)
+        out->q[j] = m->joints[j].stand;
+    return MOTION_OK;
+}
+
+static int releasing_write(void *ctx, const motion_command *cmd)
+{
+    (void)ctx;
+    releasing_last = *cmd;
+    motion_loop_release(releasing_loop);
+    return MOTION_OK;
+}
+
+static const motion_backend_ops releasing_backend = {
+    "releasing", "test", still_open, still_close, still_read, releasing_write,
+};
+
+/* The last word is damping even when a release is pending as the loop stops. */
+static void last_command_is_damping_despite_release(void **state)
+{
+    motion_loop_config cfg;
+
+    motion_loop_config_init(&cfg);
+    cfg.backend_ops = &releasing_backend;
+    cfg.lock_memory = false;
+    cfg.log = capture_log;
+    assert_int_equal(motion_loop_new(&releasing_loop, rt_model("g1-29dof"), &cfg), MOTION_OK);
+    assert_int_equal(motion_loop_start(releasing_loop), MOTION_OK);
+    sleep_ms(50);
+    motion_loop_shutdown(releasing_loop);
+    assert_true(damping(&releasing_last));
+    assert_true(releasing_last.weight == 1.0);
+    motion_loop_free(releasing_loop);
+    releasing_loop = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -433,6 +496,7 @@ int main(void)
         cmocka_unit_test(status_and_requests_while_running),
         cmocka_unit_test(manual_ticks_and_refusals),
         cmocka_unit_test(plays_during_estop_never_play),
+        cmocka_unit_test(last_command_is_damping_despite_release),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
