@@ -68,6 +68,22 @@ static int compute_id(char *id, const json_t *json)
     return MSTORE_OK;
 }
 
+int mstore__key_material(char *hex, const mstore_key *key)
+{
+    unsigned char digest[32];
+    char *pub = NULL;
+    int error;
+
+    if (!key || !key->scheme)
+        return mstore__error(MSTORE_EINVAL, "key %s is not usable", key ? key->keyid : "?");
+    if ((error = key->scheme->public_value(&pub, key->impl, key->scheme)) < 0)
+        return error;
+    mbedtls_sha256_ret((const unsigned char *)pub, strlen(pub), digest, 0);
+    free(pub);
+    mstore__hex(hex, digest, sizeof(digest));
+    return MSTORE_OK;
+}
+
 int mstore_key_compute_id(char *id, const mstore_key *key)
 {
     if (!id || !key)

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mstore/key.h"
+
 /** Longest signature any backend produces (RSA 8192 bits). */
 #define MSTORE__SIG_MAX 1024
 
@@ -40,6 +42,15 @@ struct mstore__scheme {
 
 /** @return the backend of a scheme name, or NULL if unsupported. */
 const mstore__scheme *mstore__scheme_find(const char *name);
+
+#define MSTORE__KEY_MATERIAL_HEX 65
+
+/**
+ * Identifies a usable key by its public material, whatever key id or text form names it: hex
+ * SHA-256 of the public value as the backend writes it back (one PEM or hex form per key).
+ * Two key ids that name one key get the same material id. @param[out] hex 65 bytes
+ */
+int mstore__key_material(char *hex, const mstore_key *key);
 
 extern const mstore__scheme mstore__scheme_ecdsa_p256;
 extern const mstore__scheme mstore__scheme_rsa_pss_sha256;

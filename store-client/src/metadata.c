@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "key_scheme.h"
 #include "metadata_internal.h"
 #include "mstore/canonjson.h"
 
@@ -208,7 +209,7 @@ int mstore_metadata_verify(const mstore_metadata *delegator, const char *role,
 {
     const mstore__role *r;
     const json_t *sigs;
-    json_t *by_keyid = NULL;
+    json_t *by_keyid = NULL, *signers = NULL;
     char *canon = NULL;
     size_t canon_len = 0, good = 0;
     int error;
@@ -237,14 +238,28 @@ int mstore_metadata_verify(const mstore_metadata *delegator, const char *role,
         json_object_set(by_keyid, json_string_value(json_object_get(s, "keyid")),
                         json_object_get(s, "sig"));
     }
-    /* Each of the role's (distinct) key ids counts at most once. */
+    /* Each key counts at most once: the role's key ids are distinct, but two of them may name
+     * one key (the same public value, maybe written differently), whose holder alone must not
+     * reach a threshold of two. So valid signatures are counted by key material. */
+    signers = json_object();
+    if (!signers) {
+        error = mstore__error(MSTORE_ENOMEM, "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < r->n_keyids; i++) {
         const mstore_key *key = mstore_metadata_key(delegator, r->keyids[i]);
         const json_t *sig = json_object_get(by_keyid, r->keyids[i]);
-        if (!key || !sig)
+        char material[MSTORE__KEY_MATERIAL_HEX];
+        if (!key || !sig ||
+            mstore_key_verify(key, canon, canon_len, json_string_value(sig)) != MSTORE_OK)
             continue;
-        if (mstore_key_verify(key, canon, canon_len, json_string_value(sig)) == MSTORE_OK)
-            good++;
+        if (mstore__key_material(material, key) < 0 || json_object_get(signers, material))
+            continue;
+        if (json_object_set_new(signers, material, json_true()) != 0) {
+            error = mstore__error(MSTORE_ENOMEM, "out of memory");
+            goto out;
+        }
+        good++;
     }
     if ((int64_t)good >= r->threshold)
         error = MSTORE_OK;
@@ -253,6 +268,7 @@ int mstore_metadata_verify(const mstore_metadata *delegator, const char *role,
                               (long long)r->threshold);
 out:
     json_decref(by_keyid);
+    json_decref(signers);
     free(canon);
     return error;
 }

@@ -237,6 +237,118 @@ static void test_thresholds(void **state)
     free_keys(&ks);
 }
 
+/* Adds key_json under alias to root's keys and to the snapshot role, threshold 2. */
+static void add_alias(json_t *doc, const void *arg)
+{
+    const char *const *a = arg; /* {alias, key JSON} */
+    json_t *signed_ = json_object_get(doc, "signed");
+    json_t *role = json_object_get(json_object_get(signed_, "roles"), "snapshot");
+
+    assert_int_equal(
+        json_object_set_new(json_object_get(signed_, "keys"), a[0], json_loads(a[1], 0, NULL)), 0);
+    assert_int_equal(json_array_append_new(json_object_get(role, "keyids"), json_string(a[0])), 0);
+    assert_int_equal(json_object_set_new(role, "threshold", json_integer(2)), 0);
+}
+
+static void test_threshold_counts_keys_not_key_ids(void **state)
+{
+    keys ks;
+    mstore_metadata *root = make_root(&ks), *aliased = NULL, *snap = NULL, *signed2 = NULL;
+    json_t *pub = NULL;
+    char *pub_text, *text = NULL, *sig_text;
+    mstore_key *second = gen();
+    size_t size = 0;
+
+    (void)state;
+    assert_int_equal(mstore_key_to_json(&pub, ks.k[3]), MSTORE_OK);
+    /* The snapshot key once more under another key id: verbatim, then with its PEM written
+     * differently (a trailing newline), which a comparison of the texts would miss. */
+    for (int variant = 0; variant < 2; variant++) {
+        json_t *copy = json_deep_copy(pub);
+        if (variant) {
+            json_t *kv = json_object_get(copy, "keyval");
+            char *longer = ms_fmt("%s\n", json_string_value(json_object_get(kv, "public")));
+            json_object_set_new(kv, "public", json_string(longer));
+            free(longer);
+        }
+        pub_text = json_dumps(copy, JSON_COMPACT);
+        json_decref(copy);
+        const char *alias[2] = {"a11a5", pub_text};
+        assert_int_equal(reparse(&aliased, root, MSTORE_ROLE_ROOT, add_alias, alias), MSTORE_OK);
+        free(pub_text);
+
+        /* A snapshot signed once by that key, the signature listed under both key ids. */
+        assert_int_equal(mstore_metadata_new(&snap, MSTORE_ROLE_SNAPSHOT, T0 + 86400), MSTORE_OK);
+        assert_int_equal(mstore_snapshot_set_meta(snap, "targets.json", 1, NULL, 0), MSTORE_OK);
+        assert_int_equal(mstore_metadata_sign(snap, ks.k[3]), MSTORE_OK);
+        assert_int_equal(mstore_metadata_to_bytes(&text, &size, snap), MSTORE_OK);
+        {
+            json_t *doc = json_loads(text, 0, NULL), *sigs = json_object_get(doc, "signatures");
+            json_t *twin = json_deep_copy(json_array_get(sigs, 0));
+            json_object_set_new(twin, "keyid", json_string("a11a5"));
+            json_array_append_new(sigs, twin);
+            sig_text = json_dumps(doc, 0);
+            json_decref(doc);
+        }
+        free(text);
+        mstore_metadata_free(snap);
+        assert_int_equal(mstore_metadata_parse(&snap, sig_text, strlen(sig_text),
+                                               MSTORE_ROLE_SNAPSHOT, "snapshot.json"),
+                         MSTORE_OK);
+        free(sig_text);
+        assert_int_equal(mstore_metadata_verify(aliased, "snapshot", snap), MSTORE_ESIGNATURE);
+        assert_non_null(strstr(mstore_error_message(), "1 of 2 required signatures"));
+
+        /* A second, different key listed under the alias does reach the threshold. */
+        if (!variant) {
+            json_t *k2 = NULL;
+            mstore_metadata *root2 = NULL;
+            assert_int_equal(mstore_key_to_json(&k2, second), MSTORE_OK);
+            pub_text = json_dumps(k2, JSON_COMPACT);
+            json_decref(k2);
+            const char *alias2[2] = {"a11a5", pub_text};
+            assert_int_equal(reparse(&root2, root, MSTORE_ROLE_ROOT, add_alias, alias2), MSTORE_OK);
+            free(pub_text);
+            assert_int_equal(mstore_metadata_dup(&signed2, snap), MSTORE_OK);
+            mstore_metadata_clear_signatures(signed2);
+            assert_int_equal(mstore_metadata_sign(signed2, ks.k[3]), MSTORE_OK);
+            assert_int_equal(mstore_metadata_to_bytes(&text, &size, signed2), MSTORE_OK);
+            {
+                /* second's signature under the alias key id */
+                char *sig = NULL, *canon = NULL;
+                size_t clen = 0;
+                json_t *doc = json_loads(text, 0, NULL);
+                assert_int_equal(
+                    mstore_canonjson_encode(&canon, &clen, json_object_get(doc, "signed")),
+                    MSTORE_OK);
+                assert_int_equal(mstore_key_sign(&sig, second, canon, clen), MSTORE_OK);
+                json_array_append_new(json_object_get(doc, "signatures"),
+                                      json_pack("{s:s, s:s}", "keyid", "a11a5", "sig", sig));
+                free(text);
+                text = json_dumps(doc, 0);
+                json_decref(doc);
+                free(sig);
+                free(canon);
+            }
+            mstore_metadata_free(signed2);
+            assert_int_equal(mstore_metadata_parse(&signed2, text, strlen(text),
+                                                   MSTORE_ROLE_SNAPSHOT, "snapshot.json"),
+                             MSTORE_OK);
+            free(text);
+            assert_int_equal(mstore_metadata_verify(root2, "snapshot", signed2), MSTORE_OK);
+            mstore_metadata_free(signed2);
+            mstore_metadata_free(root2);
+        }
+        mstore_metadata_free(snap);
+        mstore_metadata_free(aliased);
+        snap = aliased = NULL;
+    }
+    json_decref(pub);
+    mstore_key_free(second);
+    mstore_metadata_free(root);
+    free_keys(&ks);
+}
+
 static void test_root_fields_strict(void **state)
 {
     keys ks;
@@ -735,6 +847,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_root_roundtrip_and_self_signature),
         cmocka_unit_test(test_thresholds),
+        cmocka_unit_test(test_threshold_counts_keys_not_key_ids),
         cmocka_unit_test(test_root_fields_strict),
         cmocka_unit_test(test_unknown_fields_are_signed),
         cmocka_unit_test(test_timestamp_and_snapshot),
