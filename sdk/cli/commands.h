@@ -8,6 +8,12 @@
     X("robots", mpk_cmd_robots, "list the built-in robot models")                                \
     X("robot", mpk_cmd_robot, "show a robot model or its forward kinematics")                    \
     X("keygen", mpk_cmd_keygen, "create a package signing key")                                  \
+    X("init", mpk_cmd_init, "create a package project with a first keyframe motion")             \
+    X("new-motion", mpk_cmd_new_motion, "add a keyframe motion to a project")                     \
+    X("import", mpk_cmd_import, "import a Unitree retargeted CSV as a motion")                   \
+    X("add-asset", mpk_cmd_add_asset, "add a thumbnail, sound or other file to a project")        \
+    X("validate", mpk_cmd_validate, "check motions against the robot: limits, speed, legs")      \
+    X("retime", mpk_cmd_retime, "slow down only the parts of motions that are too fast")         \
     X("build", mpk_cmd_build, "build a signed package from a project folder")                    \
     X("inspect", mpk_cmd_inspect, "show what a package holds")                                   \
     X("verify", mpk_cmd_verify, "verify a package's signature and contents")                     \
@@ -20,6 +26,12 @@ int mpk_cmd_help(int argc, char **argv);
 int mpk_cmd_robots(int argc, char **argv);
 int mpk_cmd_robot(int argc, char **argv);
 int mpk_cmd_keygen(int argc, char **argv);
+int mpk_cmd_init(int argc, char **argv);
+int mpk_cmd_new_motion(int argc, char **argv);
+int mpk_cmd_import(int argc, char **argv);
+int mpk_cmd_add_asset(int argc, char **argv);
+int mpk_cmd_validate(int argc, char **argv);
+int mpk_cmd_retime(int argc, char **argv);
 int mpk_cmd_build(int argc, char **argv);
 int mpk_cmd_inspect(int argc, char **argv);
 int mpk_cmd_verify(int argc, char **argv);

@@ -11,6 +11,7 @@
 #include "internal.h"
 #include "json_util.h"
 #include "package_internal.h"
+#include "project_internal.h"
 #include "project_source.h"
 #include "mpk/package.h"
 #include "mpk/project.h"
@@ -403,14 +404,15 @@ static int check_thumbnail_motion(const mpk_project *p)
     return MPK_OK;
 }
 
-int mpk_project_load(mpk_project **out, const char *dir)
+/* Loads the project in dir from the project file's text (given, or read when NULL). */
+static int load(mpk_project **out, const char *dir, const char *given, size_t given_size)
 {
     mpk_project *p = NULL;
     json_t *doc = NULL;
     const json_t *motions = NULL;
     const char *key = NULL;
     char *text = NULL;
-    size_t size = 0, i;
+    size_t size = given_size, i;
     long long format = 0;
     int error;
 
@@ -425,10 +427,17 @@ int mpk_project_load(mpk_project **out, const char *dir)
         error = oom();
         goto out;
     }
-    error = mpk__read_file(&text, &size, p->file, MPK_PROJECT_MAX_SIZE);
-    if (error)
+    if (!given) {
+        error = mpk__read_file(&text, &size, p->file, MPK_PROJECT_MAX_SIZE);
+        if (error)
+            goto out;
+        given = text;
+    } else if (size > MPK_PROJECT_MAX_SIZE) {
+        error = mpk__error(MPK_ELIMIT, "%s: %zu bytes, more than the limit of %d", p->file, size,
+                           MPK_PROJECT_MAX_SIZE);
         goto out;
-    error = mpk__json_parse(&doc, text, size);
+    }
+    error = mpk__json_parse(&doc, given, size);
     if (!error)
         error = mpk__json_expect_object(doc, "");
     if (!error)
@@ -482,6 +491,18 @@ out:
     free(text);
     mpk_project_free(p);
     return error;
+}
+
+int mpk_project_load(mpk_project **out, const char *dir)
+{
+    return load(out, dir, NULL, 0);
+}
+
+int mpk__project_load_text(mpk_project **out, const char *dir, const char *text, size_t size)
+{
+    if (!text)
+        return mpk__error(MPK_EINVAL, "mpk__project_load_text: NULL text");
+    return load(out, dir, text, size);
 }
 
 const mpk_manifest *mpk_project_manifest(const mpk_project *p)

@@ -420,7 +420,8 @@ def test_bad_projects(tmp):
         ("rate0", "# rate: 0\ntime,right_elbow\n0,0\n", None, 1, ["line 1: rate: '0' must be between 1 and 1000"]),
         ("frames0", head, None, 1, ["motions/wave.csv: CSV: 0 data rows"]),
         ("limits", head + ok_rows + "0.2,3.0,0\n", None, 3,
-         ["motion 'wave'", "right_elbow at 0.2 s (frame 10): position 3 outside the limits"]),
+         ["error: motion 'wave': right_elbow: position 3 rad at 0.2 s is beyond the upper limit",
+          "mpk build: not built: 6 validation errors"]),
         ("field", head + ok_rows, {"speed": 2}, 1, ["mpk-project.json: motions[0].speed: unknown field"]),
         ("source", head + ok_rows, {"source": {"type": "csv", "file": "../wave.csv"}}, 1,
          ["mpk-project.json: motions[0].source.file: '../wave.csv' must not contain"]),
@@ -432,6 +433,13 @@ def test_bad_projects(tmp):
         for n in needles:
             check(n in err, "%s: %r lacks %r" % (name, err, n))
         check(listing(out_dir) == [], "%s: nothing written: %s" % (name, listing(out_dir)))
+    # Without the validation rules the format's own limit check still refuses the track.
+    proj = os.path.join(d, "limits")
+    _, err = run("build", proj, "-o", os.path.join(out_dir, "l.mpk"), "--key", EXAMPLE_KEY,
+                 "--no-validate", expect=3)
+    check("motion 'wave'" in err and
+          "right_elbow at 0.2 s (frame 10): position 3 outside the limits" in err, err)
+    check(listing(out_dir) == [], "limits: nothing written: %s" % listing(out_dir))
     # A project without a key and no --key: usage.
     proj = make_project(d, "nokey", head + ok_rows)
     pj = os.path.join(proj, "mpk-project.json")
