@@ -223,7 +223,8 @@ int mstore__install_cached(mstore_client *c, mstore__db *db, const char *mpk_pat
         goto out;
     }
     mstore__iso_time(when, (int64_t)time(NULL));
-    if ((rc = mstore__db_set(db, pkg->id, m->version, prev, ver->key_id, when)) ||
+    if ((rc = mstore__db_set(db, pkg->id, m->version, prev, ver->key_id, e ? e->key_id : NULL,
+                             when)) ||
         (rc = mstore__db_save(db, c->db_path)))
         goto out;
     mstore__clog(c, "installed %s %s%s%s", pkg->id, m->version, prev ? " over " : "",
@@ -477,23 +478,33 @@ int mstore_client_rollback(mstore_client *c, const char *id)
         rc = mstore__error(MSTORE_ENOMEM, "out of memory");
         goto out;
     }
-    /* The kept version must still be intact before the robot is switched to it. Its key is the
-     * one it was installed with (recorded in its signature.json, verified then). */
-    if ((rc = mstore__installed_key_id(&key, dir)) ||
-        (rc = mstore__verify_dir(dir, id, e->previous, key)))
+    /* The kept version must still be intact before the robot is switched to it, signed by the
+     * key it was installed with (recorded in the database; a database written before that was
+     * recorded leaves the key of its signature.json, verified when it was installed). */
+    if (e->previous_key_id)
+        key = mstore__strdup(e->previous_key_id);
+    else if ((rc = mstore__installed_key_id(&key, dir)))
+        goto out;
+    if (!key) {
+        rc = mstore__error(MSTORE_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = mstore__verify_dir(dir, id, e->previous, key)))
         goto out;
     if ((rc = mstore__report(c, id, MSTORE_PHASE_COMMIT, 0, 2)) ||
         (rc = mstore__switch_link(pkgdir, "current", e->previous)))
         goto out;
     mstore__iso_time(when, (int64_t)time(NULL));
     {
-        char *prev = mstore__strdup(e->previous);
-        if (!prev) {
+        char *prev = mstore__strdup(e->previous), *cur_key = mstore__strdup(e->key_id);
+        if (!prev || !cur_key)
             rc = mstore__error(MSTORE_ENOMEM, "out of memory");
-            goto out;
-        }
-        rc = mstore__db_set(&db, id, prev, cur, key, when);
+        else
+            rc = mstore__db_set(&db, id, prev, cur, key, cur_key, when);
         free(prev);
+        free(cur_key);
+        if (rc)
+            goto out;
     }
     if (!rc)
         rc = mstore__db_save(&db, c->db_path);

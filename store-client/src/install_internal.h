@@ -73,6 +73,7 @@ void mstore__lock_release(int fd);
 
 typedef struct mstore__db_entry {
     char *id, *version, *previous, *key_id, *installed;
+    char *previous_key_id; /* key the kept version was installed with (NULL: as key_id) */
 } mstore__db_entry;
 
 typedef struct mstore__db {
@@ -85,9 +86,9 @@ int mstore__db_load(mstore__db *db, const char *path);
 /** Writes it atomically (temporary file, fsync, rename, fsync of the folder). */
 int mstore__db_save(const mstore__db *db, const char *path);
 mstore__db_entry *mstore__db_find(mstore__db *db, const char *id);
-/** Adds or replaces the entry for id (strings copied). */
+/** Adds or replaces the entry for id (strings copied; previous_key_id may be NULL). */
 int mstore__db_set(mstore__db *db, const char *id, const char *version, const char *previous,
-                   const char *key_id, const char *installed);
+                   const char *key_id, const char *previous_key_id, const char *installed);
 void mstore__db_remove(mstore__db *db, const char *id);
 void mstore__db_clear(mstore__db *db);
 

@@ -1,5 +1,6 @@
 /* The installed-package database, STATE/installed.json:
- *   {"format": 1, "packages": [{"id", "version", "previous" (or null), "key_id", "installed"}]}
+ *   {"format": 1, "packages": [{"id", "version", "previous" (or null), "key_id",
+ *                               "previous_key_id" (optional), "installed"}]}
  * Written whole, atomically, after the version switch it records; recover.c reconciles it with
  * the folders when a crash fell between the two. */
 #include <stdlib.h>
@@ -13,15 +14,20 @@
 
 #define DB_FORMAT 1
 
+static void entry_free(mstore__db_entry *e)
+{
+    free(e->id);
+    free(e->version);
+    free(e->previous);
+    free(e->key_id);
+    free(e->installed);
+    free(e->previous_key_id);
+}
+
 void mstore__db_clear(mstore__db *db)
 {
-    for (size_t i = 0; i < db->n; i++) {
-        free(db->e[i].id);
-        free(db->e[i].version);
-        free(db->e[i].previous);
-        free(db->e[i].key_id);
-        free(db->e[i].installed);
-    }
+    for (size_t i = 0; i < db->n; i++)
+        entry_free(&db->e[i]);
     free(db->e);
     memset(db, 0, sizeof(*db));
 }
@@ -35,7 +41,7 @@ mstore__db_entry *mstore__db_find(mstore__db *db, const char *id)
 }
 
 int mstore__db_set(mstore__db *db, const char *id, const char *version, const char *previous,
-                   const char *key_id, const char *installed)
+                   const char *key_id, const char *previous_key_id, const char *installed)
 {
     mstore__db_entry e = {0}, *slot = mstore__db_find(db, id);
 
@@ -44,7 +50,10 @@ int mstore__db_set(mstore__db *db, const char *id, const char *version, const ch
     e.previous = previous ? mstore__strdup(previous) : NULL;
     e.key_id = mstore__strdup(key_id ? key_id : "");
     e.installed = mstore__strdup(installed ? installed : "");
-    if (!e.id || !e.version || (previous && !e.previous) || !e.key_id || !e.installed)
+    /* Without a kept version there is no key of it to remember. */
+    e.previous_key_id = previous && previous_key_id ? mstore__strdup(previous_key_id) : NULL;
+    if (!e.id || !e.version || (previous && !e.previous) || !e.key_id || !e.installed ||
+        (previous && previous_key_id && !e.previous_key_id))
         goto nomem;
     if (!slot) {
         if (db->n == db->cap) {
@@ -57,20 +66,12 @@ int mstore__db_set(mstore__db *db, const char *id, const char *version, const ch
         }
         slot = &db->e[db->n++];
     } else {
-        free(slot->id);
-        free(slot->version);
-        free(slot->previous);
-        free(slot->key_id);
-        free(slot->installed);
+        entry_free(slot);
     }
     *slot = e;
     return MSTORE_OK;
 nomem:
-    free(e.id);
-    free(e.version);
-    free(e.previous);
-    free(e.key_id);
-    free(e.installed);
+    entry_free(&e);
     return mstore__error(MSTORE_ENOMEM, "out of memory");
 }
 
@@ -80,11 +81,7 @@ void mstore__db_remove(mstore__db *db, const char *id)
 
     if (!e)
         return;
-    free(e->id);
-    free(e->version);
-    free(e->previous);
-    free(e->key_id);
-    free(e->installed);
+    entry_free(e);
     memmove(e, e + 1, (size_t)(&db->e[db->n] - (e + 1)) * sizeof(*e));
     db->n--;
 }
@@ -135,12 +132,13 @@ int mstore__db_load(mstore__db *db, const char *path)
         const char *prev = field(p, "previous", true, i, &rc);
         const char *key = field(p, "key_id", false, i, &rc);
         const char *when = field(p, "installed", true, i, &rc);
+        const char *prev_key = field(p, "previous_key_id", true, i, &rc);
         if (!rc &&
             (!mpk_id_valid(id) || !mpk_semver_valid(ver) || (prev && !mpk_semver_valid(prev))))
             rc = mstore__error(MSTORE_EFORMAT, "packages[%zu]: bad id or version", i);
         if (!rc && mstore__db_find(db, id))
             rc = mstore__error(MSTORE_EFORMAT, "packages[%zu]: %s listed twice", i, id);
-        if (rc || (rc = mstore__db_set(db, id, ver, prev, key, when))) {
+        if (rc || (rc = mstore__db_set(db, id, ver, prev, key, prev_key, when))) {
             mstore__error_prefix(rc, "%s", path);
             goto out;
         }
@@ -173,6 +171,11 @@ int mstore__db_save(const mstore__db *db, const char *path)
         json_t *o =
             json_pack("{s:s, s:s, s:s?, s:s, s:s}", "id", e->id, "version", e->version, "previous",
                       e->previous, "key_id", e->key_id, "installed", e->installed);
+        if (o && e->previous_key_id &&
+            json_object_set_new(o, "previous_key_id", json_string(e->previous_key_id)) != 0) {
+            json_decref(o);
+            o = NULL;
+        }
         if (!o || json_array_append_new(pkgs, o)) {
             rc = mstore__error(MSTORE_ENOMEM, "out of memory");
             goto out;

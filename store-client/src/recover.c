@@ -57,7 +57,7 @@ static int tidy_package(const char *pkgdir, const mstore__db_entry *e)
 static int reconcile(mstore_client *c, mstore__db *db, const char *id, bool *changed)
 {
     char *pkgdir = mstore__asprintf("%s/%s", c->packages, id), *cur = NULL, *dir = NULL;
-    char *key = NULL, *old_version = NULL;
+    char *key = NULL, *old_version = NULL, *old_key = NULL;
     mstore__db_entry *e;
     char when[24];
     int rc;
@@ -87,13 +87,14 @@ static int reconcile(mstore_client *c, mstore__db *db, const char *id, bool *cha
         mstore__clog(c, "recover: %s: recording version %s", id, cur);
         if ((rc = mstore__installed_key_id(&key, dir)))
             goto out;
-        if (e && !(old_version = mstore__strdup(e->version))) {
+        if (e && (!(old_version = mstore__strdup(e->version)) ||
+                  !(old_key = mstore__strdup(e->key_id)))) {
             rc = mstore__error(MSTORE_ENOMEM, "out of memory");
             goto out;
         }
         mstore__iso_time(when, (int64_t)time(NULL));
-        /* The version the database named is the one the switch replaced. */
-        if ((rc = mstore__db_set(db, id, cur, old_version, key, when)))
+        /* The version the database named is the one the switch replaced, with its key. */
+        if ((rc = mstore__db_set(db, id, cur, old_version, key, old_key, when)))
             goto out;
         *changed = true;
         e = mstore__db_find(db, id);
@@ -115,6 +116,7 @@ out:
     free(dir);
     free(key);
     free(old_version);
+    free(old_key);
     return rc;
 }
 

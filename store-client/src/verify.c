@@ -197,13 +197,15 @@ int mstore_client_verify(mstore_client *c, const char *id, mstore_verify_fn each
                                pkgdir, cur ? cur : "nothing", e->version);
         for (int k = 0; k < 2 && !rc; k++) {
             const char *v = k ? e->previous : e->version;
+            /* The kept version may predate a developer-key change the store allowed. */
+            const char *key = k && e->previous_key_id ? e->previous_key_id : e->key_id;
             if (!v)
                 continue;
             if (!(dir = mstore__asprintf("%s/%s", pkgdir, v))) {
                 rc = mstore__error(MSTORE_ENOMEM, "out of memory");
                 break;
             }
-            rc = mstore__verify_dir(dir, e->id, v, e->key_id);
+            rc = mstore__verify_dir(dir, e->id, v, key);
             free(dir);
         }
         if (each)

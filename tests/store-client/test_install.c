@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mpk/key.h"
 #include "mstore/mstore.h"
 #include "testutil.h"
 
@@ -310,6 +311,57 @@ static void refuses_bad_arguments(void **state)
     mstore_client_free(NULL);
 }
 
+static char *key_id_of(const char *pem_path)
+{
+    mpk_key *key = NULL;
+    char id[MPK_KEY_ID_LEN + 1];
+
+    assert_int_equal(mpk_key_load(&key, pem_path), MPK_OK);
+    assert_int_equal(mpk_key_id(id, key), MPK_OK);
+    mpk_key_free(key);
+    return strdup(id);
+}
+
+/* Changes the store: runs last (the fixture's repository is shared by the tests above). A
+ * developer-key change the store allowed leaves the kept version signed by the old key: verify
+ * and rollback must check each version against the key it was installed with. */
+static void kept_version_keeps_its_key(void **state)
+{
+    fixture *f = *state;
+    mstore_client *c = open_client(f, NULL);
+    char *old_key = ms_fmt("%s/dev.pem", f->dir), *old_id = key_id_of(old_key);
+    char *db_path = ms_fmt("%s/var/lib/motionstore/installed.json", f->root), *text = NULL;
+    size_t size = 0;
+
+    assert_int_equal(mstore_client_install(c, "com.example.wave", "2.0.0"), MSTORE_OK);
+    tool(ms_fmt("genkey %s/dev2.pem", f->dir));
+    tool(ms_fmt("mkpkg %s/w3.mpk --key %s/dev2.pem --id com.example.wave --version 3.0.0", f->dir,
+                f->dir));
+    tool(ms_fmt("add %s %s/w3.mpk", f->repo, f->dir));
+    tool(ms_fmt("publish %s --previous-key-ids com.example.wave=%s", f->repo, old_id));
+    assert_int_equal(mstore_client_upgrade(c, "com.example.wave", NULL), MSTORE_OK);
+    assert_string_equal(current(f, c, "com.example.wave"), "3.0.0");
+    if (mstore_client_verify(c, NULL, NULL, NULL) != MSTORE_OK)
+        print_error("verify: %s\n", mstore_error_message());
+    assert_int_equal(mstore_client_verify(c, NULL, NULL, NULL), MSTORE_OK);
+    /* Back to the old key's version and forward again: each still verifies. */
+    assert_int_equal(mstore_client_rollback(c, "com.example.wave"), MSTORE_OK);
+    assert_string_equal(current(f, c, "com.example.wave"), "2.0.0");
+    assert_int_equal(mstore_client_verify(c, NULL, NULL, NULL), MSTORE_OK);
+    assert_int_equal(mstore_client_rollback(c, "com.example.wave"), MSTORE_OK);
+    assert_string_equal(current(f, c, "com.example.wave"), "3.0.0");
+    assert_int_equal(mstore_client_verify(c, NULL, NULL, NULL), MSTORE_OK);
+    /* The database names the kept version's key. */
+    text = ms_slurp(db_path, &size);
+    assert_non_null(strstr(text, old_id));
+    free(text);
+    assert_int_equal(mstore_client_remove(c, "com.example.wave"), MSTORE_OK);
+    free(db_path);
+    free(old_key);
+    free(old_id);
+    mstore_client_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +370,7 @@ int main(void)
         cmocka_unit_test(shared_client_serialises_threads),
         cmocka_unit_test(lock_keeps_clients_apart),
         cmocka_unit_test(refuses_bad_arguments),
+        cmocka_unit_test(kept_version_keeps_its_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

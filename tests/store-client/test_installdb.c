@@ -5,7 +5,8 @@
 #include "../../store-client/src/install_internal.h"
 #include "testutil.h"
 
-#define KEY "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define KEY  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define KEY2 "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
 static void round_trip(void **state)
 {
@@ -16,10 +17,12 @@ static void round_trip(void **state)
     assert_int_equal(mstore__db_load(&db, path), MSTORE_OK); /* missing: empty */
     assert_int_equal(db.n, 0);
     assert_int_equal(
-        mstore__db_set(&db, "com.example.b", "1.0.0", NULL, KEY, "2026-01-01T00:00:00Z"),
+        mstore__db_set(&db, "com.example.b", "1.0.0", NULL, KEY, NULL, "2026-01-01T00:00:00Z"),
         MSTORE_OK);
-    assert_int_equal(mstore__db_set(&db, "com.example.a", "2.0.0", "1.0.0", KEY, NULL), MSTORE_OK);
-    assert_int_equal(mstore__db_set(&db, "com.example.b", "1.1.0", "1.0.0", KEY, NULL), MSTORE_OK);
+    assert_int_equal(mstore__db_set(&db, "com.example.a", "2.0.0", "1.0.0", KEY, KEY2, NULL),
+                     MSTORE_OK);
+    assert_int_equal(mstore__db_set(&db, "com.example.b", "1.1.0", "1.0.0", KEY, NULL, NULL),
+                     MSTORE_OK);
     assert_int_equal(db.n, 2);
     assert_int_equal(mstore__db_save(&db, path), MSTORE_OK);
     assert_int_equal(mstore__db_load(&back, path), MSTORE_OK);
@@ -27,6 +30,8 @@ static void round_trip(void **state)
     /* Saved sorted by id. */
     assert_string_equal(back.e[0].id, "com.example.a");
     assert_string_equal(back.e[0].previous, "1.0.0");
+    assert_string_equal(back.e[0].previous_key_id, KEY2); /* the kept version's own key */
+    assert_null(back.e[1].previous_key_id);               /* not recorded: as key_id */
     assert_string_equal(mstore__db_find(&back, "com.example.b")->version, "1.1.0");
     mstore__db_remove(&back, "com.example.a");
     mstore__db_remove(&back, "com.example.none");
