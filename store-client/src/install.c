@@ -453,6 +453,36 @@ out:
     return rc;
 }
 
+/* A version the store has withdrawn (yanked) leaves its catalog. The last verified catalog says
+ * whether the store still offers version; without one (no update ever ran) nothing is known and
+ * rollback stays possible offline. */
+static int check_still_offered(mstore_client *c, const char *id, const char *version)
+{
+    char *path = mstore__asprintf("%s/catalog.json", c->cache);
+    const mstore_catalog_package *pkg;
+    mstore_catalog *cat = NULL;
+    int rc;
+
+    if (!path)
+        return mstore__error(MSTORE_ENOMEM, "out of memory");
+    if (!mstore__exists(path)) {
+        free(path);
+        return MSTORE_OK;
+    }
+    rc = mstore_catalog_load(&cat, path);
+    free(path);
+    if (rc)
+        return mstore__error_prefix(rc, "%s: cannot tell whether the store still offers %s", id,
+                                    version);
+    pkg = mstore_catalog_find(cat, id);
+    if (!pkg || !mstore_catalog_package_version(pkg, version))
+        rc = mstore__error(MSTORE_EROLLBACK,
+                           "%s %s: the store has withdrawn this version; it is not rolled back to",
+                           id, version);
+    mstore_catalog_free(cat);
+    return rc;
+}
+
 int mstore_client_rollback(mstore_client *c, const char *id)
 {
     char *pkgdir = NULL, *dir = NULL, *cur = NULL, *key = NULL, when[24];
@@ -472,6 +502,8 @@ int mstore_client_rollback(mstore_client *c, const char *id)
         rc = mstore__error(MSTORE_ENOTFOUND, "%s: no previous version to roll back to", id);
         goto out;
     }
+    if ((rc = check_still_offered(c, id, e->previous)))
+        goto out;
     pkgdir = mstore__asprintf("%s/%s", c->packages, id);
     dir = pkgdir ? mstore__asprintf("%s/%s", pkgdir, e->previous) : NULL;
     if (!dir || !(cur = mstore__strdup(e->version))) {

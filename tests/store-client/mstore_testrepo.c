@@ -13,6 +13,7 @@
  *                   the catalog fields; a real package gives them itself)
  *   mstore_testrepo publish REPO [--expires SECONDS] [--wrong-key ROLE] [--unsigned ROLE]
  *                   [--previous-key-ids ID=KEYID] [--synthetic N] [--version-of ROLE=N]
+ *   mstore_testrepo yank REPO ID VERSION   (the next publish no longer offers that version)
  *
  * --synthetic N adds N catalog entries (and targets) for packages that do not exist, to measure
  * `mstore update` on large catalogs.
@@ -415,6 +416,30 @@ static int cmd_add(int argc, char **argv)
     return 0;
 }
 
+static int cmd_yank(const char *repo, const char *id, const char *version)
+{
+    char *statep = fmt("%s/state.json", repo);
+    json_t *state = load_json(statep), *pool = json_object_get(state, "pool"), *e;
+    size_t i;
+    int found = 0;
+
+    json_array_foreach(pool, i, e)
+    {
+        if (!strcmp(json_string_value(json_object_get(e, "id")), id) &&
+            !strcmp(json_string_value(json_object_get(e, "version")), version)) {
+            json_array_remove(pool, i);
+            found = 1;
+            break;
+        }
+    }
+    if (!found)
+        die(id, "no such version in the pool");
+    save_json(statep, state);
+    json_decref(state);
+    free(statep);
+    return 0;
+}
+
 static void place_target(const char *repo, const char *path, const void *data, size_t size)
 {
     char hex[MSTORE_HASH_HEX_MAX], *dir, *dst;
@@ -627,6 +652,8 @@ int main(int argc, char **argv)
         return cmd_add(argc - 2, argv + 2);
     if (argc >= 3 && !strcmp(argv[1], "publish"))
         return cmd_publish(argc - 2, argv + 2);
+    if (argc == 5 && !strcmp(argv[1], "yank"))
+        return cmd_yank(argv[2], argv[3], argv[4]);
     fprintf(stderr, "usage: see the comment at the top of tests/store-client/mstore_testrepo.c\n");
     return 2;
 }

@@ -362,6 +362,31 @@ static void kept_version_keeps_its_key(void **state)
     mstore_client_free(c);
 }
 
+/* Changes the store too. A version the store has withdrawn (yanked) is not rolled back to,
+ * even though the robot still keeps it. */
+static void no_rollback_to_a_yanked_version(void **state)
+{
+    fixture *f = *state;
+    mstore_client *c = open_client(f, NULL);
+
+    assert_int_equal(mstore_client_install(c, "com.example.wave", "1.1.0"), MSTORE_OK);
+    assert_int_equal(mstore_client_install(c, "com.example.wave", "2.0.0"), MSTORE_OK);
+    tool(ms_fmt("yank %s com.example.wave 1.1.0", f->repo));
+    tool(ms_fmt("publish %s", f->repo));
+    assert_int_equal(mstore_client_update(c), MSTORE_OK);
+    assert_int_equal(mstore_client_rollback(c, "com.example.wave"), MSTORE_EROLLBACK);
+    assert_non_null(strstr(mstore_error_message(), "1.1.0"));
+    assert_string_equal(current(f, c, "com.example.wave"), "2.0.0");
+    assert_int_equal(mstore_client_verify(c, NULL, NULL, NULL), MSTORE_OK);
+    /* A version the store still offers is rolled back to as before. */
+    assert_int_equal(mstore_client_install(c, "com.example.wave", "1.0.0"), MSTORE_OK);
+    assert_int_equal(mstore_client_install(c, "com.example.wave", "2.0.0"), MSTORE_OK);
+    assert_int_equal(mstore_client_rollback(c, "com.example.wave"), MSTORE_OK);
+    assert_string_equal(current(f, c, "com.example.wave"), "1.0.0");
+    assert_int_equal(mstore_client_remove(c, "com.example.wave"), MSTORE_OK);
+    mstore_client_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +396,7 @@ int main(void)
         cmocka_unit_test(lock_keeps_clients_apart),
         cmocka_unit_test(refuses_bad_arguments),
         cmocka_unit_test(kept_version_keeps_its_key),
+        cmocka_unit_test(no_rollback_to_a_yanked_version),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
