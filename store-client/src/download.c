@@ -41,6 +41,7 @@ void mstore_fetch_options_init(mstore_fetch_options *o)
     o->backoff_max_ms = 8000;
     o->max_redirects = 5;
     o->free_space_margin = 16u * 1024 * 1024;
+    o->min_bytes_per_second = 1024;
 }
 
 int mstore_url_encode(char **out, const char *path, int keep_slash)
@@ -95,10 +96,12 @@ typedef struct transfer {
     char content_range[128];
     /* Our own reason to abort from a callback (MSTORE_* code with its message set). */
     int abort_error;
-    /* Stall detection. */
+    /* Stall detection: no byte for a window, or fewer bytes than the floor rate asks. */
     curl_off_t last_now;
     int64_t last_change_ms;
-    bool stalled;
+    curl_off_t window_bytes;
+    int64_t window_ms;
+    bool stalled, slow;
 } transfer;
 
 static size_t on_header(char *data, size_t size, size_t nitems, void *userdata)
@@ -225,6 +228,16 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
         t->stalled = true;
         return 1;
     }
+    /* Slow retrieval: each window must bring the floor rate's worth of bytes. */
+    if (now - t->window_ms >= t->opts->stall_timeout_ms && t->opts->stall_timeout_ms > 0) {
+        uint64_t got = (uint64_t)(dlnow - t->window_bytes);
+        if (got * 1000 < (uint64_t)t->opts->min_bytes_per_second * (uint64_t)(now - t->window_ms)) {
+            t->stalled = t->slow = true;
+            return 1;
+        }
+        t->window_ms = now;
+        t->window_bytes = dlnow;
+    }
     if (t->opts->progress && t->body_ok &&
         t->opts->progress(t->opts->progress_ctx, t->written, t->total) != 0) {
         t->abort_error = mstore__error(MSTORE_ECANCELED, "%s: canceled", t->url);
@@ -275,9 +288,10 @@ static int attempt(transfer *t, mstore__fetch_verdict *verdict)
         t->error_body = 0;
         t->content_range[0] = '\0';
         t->abort_error = MSTORE_OK;
-        t->stalled = false;
+        t->stalled = t->slow = false;
         t->last_now = -1;
-        t->last_change_ms = mstore__now_ms();
+        t->last_change_ms = t->window_ms = mstore__now_ms();
+        t->window_bytes = 0;
         t->offset = t->written;
         errbuf[0] = '\0';
         curl_easy_setopt(t->curl, CURLOPT_URL, url);
@@ -298,8 +312,13 @@ static int attempt(transfer *t, mstore__fetch_verdict *verdict)
             break;
         }
         if (t->stalled) {
-            error = mstore__error(MSTORE_ETIMEOUT, "%s: no data for %ld ms", url,
-                                  t->opts->stall_timeout_ms);
+            error = t->slow ? mstore__error(MSTORE_ETIMEOUT,
+                                            "%s: slower than %lu bytes/s for %ld ms (slow "
+                                            "retrieval)",
+                                            url, (unsigned long)t->opts->min_bytes_per_second,
+                                            t->opts->stall_timeout_ms)
+                            : mstore__error(MSTORE_ETIMEOUT, "%s: no data for %ld ms", url,
+                                            t->opts->stall_timeout_ms);
             *verdict = MSTORE__RETRY;
             break;
         }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <mbedtls/oid.h>
@@ -18,6 +19,14 @@
 #include "mstore/download.h"
 
 #define DATA_SIZE (300 * 1024)
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 typedef struct fixture {
     char *dir;  /* served folder */
@@ -229,6 +238,44 @@ static void test_stall_times_out_then_resumes(void **state)
     assert_int_equal(fetch(f, p, f->url, DATA_SIZE, f->sha256), MSTORE_ETIMEOUT);
     assert_int_equal(ts_count(f->srv, "/data.bin"), 2);
     assert_false(ms_exists(p));
+    free(p);
+}
+
+/* Slow retrieval: a server that keeps a transfer alive with a byte now and then never stalls
+ * for long, so the attempt must also end when the bytes come slower than the floor rate. */
+static void test_trickle_is_a_stall(void **state)
+{
+    fixture *f = *state;
+    char *p = out_path(f, "t.bin"), *src = ms_join(f->dir, "slow.bin"), *url;
+    char sha[MSTORE_HASH_HEX_MAX];
+    const char *urls[1];
+    unsigned char *buf = NULL;
+    size_t size = 0;
+    int64_t start;
+
+    ms_write(src, f->data, 300);
+    assert_int_equal(mstore_hash_data(sha, "sha256", f->data, 300), MSTORE_OK);
+    url = ms_fmt("%s/slow.bin", ts_url(f->srv));
+    urls[0] = url;
+    f->o.stall_timeout_ms = 500;
+    f->o.retries = 0;
+    /* 25 bytes/s, far below the default floor: 12 s for the whole file without the floor. */
+    ts_rule(f->srv, "/slow.bin", TS_TRICKLE, 40, NULL, -1);
+    start = now_ms();
+    assert_int_equal(fetch(f, p, url, 300, sha), MSTORE_ETIMEOUT);
+    assert_non_null(strstr(mstore_error_message(), "bytes/s"));
+    assert_int_equal(mstore_fetch_bytes(&buf, &size, urls, 1, 300, &f->o), MSTORE_ETIMEOUT);
+    assert_null(buf);
+    assert_true(now_ms() - start < 6000);
+    assert_false(ms_exists(p));
+
+    /* A floor the server keeps above lets the transfer finish. */
+    f->o.min_bytes_per_second = 10;
+    ms_write(src, f->data, 50);
+    assert_int_equal(mstore_hash_data(sha, "sha256", f->data, 50), MSTORE_OK);
+    assert_int_equal(fetch(f, p, url, 50, sha), MSTORE_OK);
+    free(src);
+    free(url);
     free(p);
 }
 
@@ -554,6 +601,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_truncated_body_resumed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_and_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stall_times_out_then_resumes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trickle_is_a_stall, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endless_and_oversized_bodies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hash_mismatch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redirects, setup, teardown),

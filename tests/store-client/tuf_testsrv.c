@@ -177,9 +177,17 @@ static void serve_file(ts_server *s, int fd, const char *path, const char *range
     }
     fseek(f, start, SEEK_SET);
     long long limit = (r && (r->b == TS_TRUNCATE || r->b == TS_STALL)) ? r->param : size - start;
-    for (long long sent = 0; sent < limit;) {
+    bool trickle = r && r->b == TS_TRICKLE;
+    for (long long sent = 0; sent < limit && !s->stopping;) {
         size_t want =
             (size_t)(limit - sent < (long long)sizeof(buf) ? limit - sent : (long long)sizeof(buf));
+        if (trickle) {
+            struct pollfd p = {fd, POLLIN, 0};
+            /* A closed connection shows as readable: stop trickling to a client that left. */
+            if (poll(&p, 1, (int)r->param) != 0)
+                break;
+            want = 1;
+        }
         size_t n = fread(buf, 1, want, f);
         if (n == 0)
             break;
@@ -277,6 +285,7 @@ static void *handle(void *arg)
         break;
     case TS_TRUNCATE:
     case TS_STALL:
+    case TS_TRICKLE:
     case TS_WRONG_LENGTH:
         serve_file(s, fd, path, range, r.b != TS_WRONG_LENGTH, &r);
         break;

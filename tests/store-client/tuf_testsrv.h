@@ -20,6 +20,7 @@ typedef enum ts_behaviour {
     TS_STATUS,       /* status `param` with a short body */
     TS_IGNORE_RANGE, /* 200 and the whole file even when a Range is asked for */
     TS_BODY,         /* 200 with `text` as the body instead of the file */
+    TS_TRICKLE,      /* the file, one byte every `param` ms (a slow-retrieval attack) */
 } ts_behaviour;
 
 /** Starts serving root_dir on a free port of 127.0.0.1 (fails the test on error). */

@@ -2,7 +2,8 @@
  * @file mstore/download.h
  * @brief Downloads over HTTP, HTTPS (and file://) with libcurl, bounded and verified.
  *
- * - Connect and stall timeouts; retries with exponential backoff for retryable errors only
+ * - Connect and stall timeouts, and a floor rate against slow retrieval (a server that sends a
+ *   byte now and then never stalls); retries with exponential backoff for retryable errors only
  *   (connection refused or reset, timeouts, truncated bodies, HTTP 408, 429 and 5xx); fatal
  *   errors (HTTP 4xx, TLS verification, a wrong length or hash, malformed URLs) are not retried.
  * - A list of mirrors: each is tried in order until one delivers a verified file.
@@ -42,6 +43,9 @@ typedef struct mstore_fetch_options {
     uint64_t free_space_margin; /**< bytes that must stay free besides the file (16 MiB) */
     mstore_progress_fn progress;
     void *progress_ctx;
+    /** Floor rate: fewer bytes than this per second, averaged over each stall_timeout_ms window,
+     *  end the attempt as a stall (default 1024; 0: only a window without any byte does). */
+    uint32_t min_bytes_per_second;
 } mstore_fetch_options;
 
 /** Fills opts with the defaults above. */
