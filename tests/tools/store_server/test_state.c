@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include "catalog.h"
+#include "check.h"
 #include "config.h"
 #include "db.h"
 #include "devs.h"
@@ -170,6 +171,91 @@ static void test_developers_and_tokens(void **state)
     free(dir);
 }
 
+/* A namespace belongs to one developer: no other active developer may hold a pattern that
+ * covers any of its ids, in either direction; look-alike prefixes are not overlaps. */
+static void test_namespaces_do_not_overlap(void **state)
+{
+    char *dir = ms_tmpdir("srv_ns"), *path = ms_join(dir, "state.db"), *pub = ms_join(dir, "k.pub");
+    const char *alice[] = {"com.alice.*", "org.alice.app"};
+    const char *wider[] = {"com.*"}, *inside[] = {"com.alice.wave"}, *deeper[] = {"com.alice.x.*"};
+    const char *exact_in[] = {"org.alice.*"}, *lookalike[] = {"com.alicex.*", "com.alice"};
+    mpk_key *key = NULL;
+    srv_db *db = NULL;
+
+    (void)state;
+    assert_true(srv_namespace_overlap("com.*", "com.alice.*"));
+    assert_true(srv_namespace_overlap("com.alice.*", "com.*"));
+    assert_true(srv_namespace_overlap("com.alice.*", "com.alice.wave"));
+    assert_true(srv_namespace_overlap("com.alice.wave", "com.alice.wave"));
+    assert_false(srv_namespace_overlap("com.alice.*", "com.alicex.*"));
+    assert_false(srv_namespace_overlap("com.alice.*", "com.alice"));
+    assert_false(srv_namespace_overlap("com.alice.wave", "com.alice.wave2"));
+    assert_int_equal(mpk_key_generate(&key), 0);
+    assert_int_equal(mpk_key_save_public(key, pub), 0);
+    assert_int_equal(srv_db_open(&db, path), SRV_OK);
+    assert_int_equal(srv_dev_add(db, "alice", pub, alice, 2, "test"), SRV_OK);
+    assert_int_equal(srv_dev_add(db, "bob", pub, wider, 1, "test"), SRV_EEXISTS);
+    assert_non_null(strstr(srv_errmsg(), "alice"));
+    assert_int_equal(srv_dev_add(db, "bob", pub, inside, 1, "test"), SRV_EEXISTS);
+    assert_int_equal(srv_dev_add(db, "bob", pub, deeper, 1, "test"), SRV_EEXISTS);
+    assert_int_equal(srv_dev_add(db, "bob", pub, exact_in, 1, "test"), SRV_EEXISTS);
+    assert_int_equal(srv_dev_add(db, "bob", pub, lookalike, 2, "test"), SRV_OK);
+    /* A removed developer's namespaces are free again. */
+    assert_int_equal(srv_dev_remove(db, "alice", "test"), SRV_OK);
+    assert_int_equal(srv_dev_add(db, "carol", pub, wider, 1, "test"), SRV_EEXISTS); /* bob's */
+    assert_int_equal(srv_dev_add(db, "carol", pub, inside, 1, "test"), SRV_OK);
+    srv_db_close(db);
+    mpk_key_free(key);
+    ms_rm_rf(dir);
+    free(pub);
+    free(path);
+    free(dir);
+}
+
+/* A package id belongs to the developer whose upload of it was accepted first: another one
+ * (given an overlapping or freed namespace later) may not publish versions of it. */
+static void test_package_owner(void **state)
+{
+    char *dir = ms_tmpdir("srv_owner"), *path = ms_join(dir, "state.db");
+    srv_check chk;
+    srv_db *db = NULL;
+
+    (void)state;
+    assert_int_equal(srv_db_open(&db, path), SRV_OK);
+    srv_db_lock(db);
+    assert_int_equal(
+        srv_db_exec(db, "INSERT INTO developers (id, name, key_id, public_key, created) VALUES "
+                        "(1, 'alice', 'k1', 'p', 0), (2, 'carol', 'k2', 'p', 0);"
+                        "INSERT INTO uploads (developer_id, package_id, version, size, sha256, "
+                        "state, created, updated) VALUES "
+                        "(1, 'com.alice.wave', '1.0.0', 1, 'a', 'published', 0, 0),"
+                        "(2, 'com.alice.old', '1.0.0', 1, 'b', 'rejected', 0, 0);"),
+        SRV_OK);
+    memset(&chk, 0, sizeof(chk));
+    chk.package_id = strdup("com.alice.wave");
+    assert_int_equal(srv_check_owner(&chk, db, 2), SRV_OK);
+    assert_int_equal(chk.status, 403);
+    {
+        char *reasons = json_dumps(chk.reasons, 0);
+        assert_non_null(strstr(reasons, "belongs to developer alice"));
+        free(reasons);
+    }
+    srv_check_clear(&chk);
+    chk.package_id = strdup("com.alice.wave");
+    assert_int_equal(srv_check_owner(&chk, db, 1), SRV_OK); /* the owner */
+    assert_int_equal(chk.status, 0);
+    srv_check_clear(&chk);
+    chk.package_id = strdup("com.alice.old"); /* only a rejected upload: nobody owns it */
+    assert_int_equal(srv_check_owner(&chk, db, 1), SRV_OK);
+    assert_int_equal(chk.status, 0);
+    srv_check_clear(&chk);
+    srv_db_unlock(db);
+    srv_db_close(db);
+    ms_rm_rf(dir);
+    free(path);
+    free(dir);
+}
+
 static json_t *entry(const char *id, const char *version, const char *name)
 {
     return json_pack("{s:s, s:s, s:{s:s}, s:{s:s}, s:[s], s:s, s:s, s:s, s:[], s:s, s:[], s:I, "
@@ -267,9 +353,14 @@ static void test_atomic_write(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_config),     cmocka_unit_test(test_database),
-        cmocka_unit_test(test_namespaces), cmocka_unit_test(test_developers_and_tokens),
-        cmocka_unit_test(test_catalog),    cmocka_unit_test(test_atomic_write),
+        cmocka_unit_test(test_config),
+        cmocka_unit_test(test_database),
+        cmocka_unit_test(test_namespaces),
+        cmocka_unit_test(test_developers_and_tokens),
+        cmocka_unit_test(test_catalog),
+        cmocka_unit_test(test_atomic_write),
+        cmocka_unit_test(test_namespaces_do_not_overlap),
+        cmocka_unit_test(test_package_owner),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -187,3 +187,23 @@ int srv_check_version(srv_check *chk, srv_db *db)
     sqlite3_finalize(st);
     return SRV_OK;
 }
+
+int srv_check_owner(srv_check *chk, srv_db *db, int64_t developer_id)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    rc = srv_db_prepare(&st, db,
+                        "SELECT d.name FROM uploads u JOIN developers d ON d.id = u.developer_id "
+                        "WHERE u.package_id = ? AND u.developer_id != ? AND u.state IN "
+                        "('queued', 'approved', 'published', 'yanked') LIMIT 1");
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, chk->package_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, developer_id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        srv_check_reject(chk, 403, "namespace", "package id %s belongs to developer %s",
+                         chk->package_id, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return SRV_OK;
+}

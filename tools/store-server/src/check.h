@@ -45,6 +45,13 @@ int srv_check_package(srv_check *chk, const char *path, uint64_t size, const cha
  */
 int srv_check_version(srv_check *chk, srv_db *db);
 
+/**
+ * Ownership: a package id belongs to the developer whose upload of it was accepted (queued,
+ * approved, published or yanked); another developer's upload of it is refused ("namespace"),
+ * whatever namespace they were given later. Caller holds the database lock.
+ */
+int srv_check_owner(srv_check *chk, srv_db *db, int64_t developer_id);
+
 void srv_check_clear(srv_check *chk);
 
 /**

@@ -35,6 +35,56 @@ bool srv_namespace_match(const char *pattern, const char *id)
     return strcmp(pattern, id) == 0;
 }
 
+/* "com.example.*" -> prefix "com.example." (ids below it); an exact id has no prefix. */
+static bool wildcard_prefix(const char *pattern, size_t *prefix_len)
+{
+    size_t len = strlen(pattern);
+
+    if (len >= 2 && strcmp(pattern + len - 2, ".*") == 0) {
+        *prefix_len = len - 1;
+        return true;
+    }
+    return false;
+}
+
+bool srv_namespace_overlap(const char *a, const char *b)
+{
+    size_t la, lb;
+    bool wa = wildcard_prefix(a, &la), wb = wildcard_prefix(b, &lb);
+
+    if (wa && wb) /* one prefix (ending in '.') starts the other */
+        return strncmp(a, b, la < lb ? la : lb) == 0;
+    if (wa)
+        return srv_namespace_match(a, b);
+    if (wb)
+        return srv_namespace_match(b, a);
+    return strcmp(a, b) == 0;
+}
+
+/* Refuses a namespace that overlaps one of another active developer. Inside the transaction. */
+static int check_overlaps(srv_db *db, const char *const *namespaces, size_t count)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = srv_db_prepare(&st, db,
+                             "SELECT n.pattern, d.name FROM namespaces n JOIN developers d ON "
+                             "d.id = n.developer_id WHERE d.removed IS NULL")))
+        return rc;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *held = (const char *)sqlite3_column_text(st, 0);
+        for (size_t i = 0; i < count; i++)
+            if (srv_namespace_overlap(namespaces[i], held)) {
+                rc = srv_err(SRV_EEXISTS, "namespace %s: %s already belongs to developer %s",
+                             namespaces[i], held, (const char *)sqlite3_column_text(st, 1));
+                goto out;
+            }
+    }
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
 void srv_dev_free(srv_developer *dev)
 {
     size_t i;
@@ -81,6 +131,8 @@ int srv_dev_add(srv_db *db, const char *name, const char *pubkey_path,
     }
     if ((rc = srv_db_begin(db)))
         goto out;
+    if ((rc = check_overlaps(db, namespaces, namespace_count)))
+        goto fail;
     rc = srv_db_prepare(&st, db,
                         "INSERT INTO developers (name, key_id, public_key, created) "
                         "VALUES (?, ?, ?, ?)");

@@ -24,7 +24,8 @@ typedef struct srv_developer {
 /**
  * Registers a developer with the public key in pubkey_path (PEM) and namespaces
  * ("com.example.*" covers com.example.wave and deeper ids; without "*", exactly that id).
- * Fails with SRV_EEXISTS for a taken name or a namespace another developer holds.
+ * Fails with SRV_EEXISTS for a taken name or a namespace that overlaps one another active
+ * developer holds (srv_namespace_overlap).
  */
 int srv_dev_add(srv_db *db, const char *name, const char *pubkey_path,
                 const char *const *namespaces, size_t namespace_count, const char *actor);
@@ -42,6 +43,12 @@ void srv_dev_free(srv_developer *dev);
 
 /** @return true when id lies in the namespace pattern. */
 bool srv_namespace_match(const char *pattern, const char *id);
+
+/**
+ * @return true when two valid patterns share an id: equal, one wildcard covering the other's
+ * ids ("com.*" and "com.example.*"), or a wildcard covering an exact id.
+ */
+bool srv_namespace_overlap(const char *a, const char *b);
 
 /** @return true for a valid namespace pattern ("com.example.*" or a package id). */
 bool srv_namespace_valid(const char *pattern);

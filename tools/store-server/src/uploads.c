@@ -163,7 +163,9 @@ int srv_upload_intake(json_t **reply, int *status, srv_store *s, int64_t dev_id,
         /* Version order now, so a refused version is never kept; again below, in the
          * transaction that records the upload, for uploads racing this one. */
         srv_db_lock(s->db);
-        rc = srv_check_version(&chk, s->db);
+        rc = srv_check_owner(&chk, s->db, dev_id);
+        if (!rc && !chk.status)
+            rc = srv_check_version(&chk, s->db);
         srv_db_unlock(s->db);
         if (rc)
             goto out;
@@ -174,7 +176,8 @@ int srv_upload_intake(json_t **reply, int *status, srv_store *s, int64_t dev_id,
 
     if ((rc = srv_db_begin(s->db)))
         goto out;
-    if (!chk.status && (rc = srv_check_version(&chk, s->db)))
+    if (!chk.status && ((rc = srv_check_owner(&chk, s->db, dev_id)) ||
+                        (!chk.status && (rc = srv_check_version(&chk, s->db)))))
         goto fail;
     state = chk.status ? "rejected" : s->cfg.review ? "queued" : "approved";
     if (chk.status && kept) {
