@@ -177,7 +177,9 @@ def scenario():
         # Path traversal and odd paths on the file server: never a file outside the repository.
         os.symlink(os.path.join(store.dir, "server.json"),
                    os.path.join(store.dir, "repository", "targets", "link.json"))
-        for path in ("/metadata/../state.db", "/metadata/%2e%2e/server.json",
+        os.symlink(store.dir, os.path.join(store.dir, "repository", "targets", "linkdir"))
+        for path in ("/targets/linkdir/server.json", "/targets/linkdir/repository/../state.db",
+                     "/metadata/../state.db", "/metadata/%2e%2e/server.json",
                      "/targets/..%2f..%2fserver.json", "/targets/../../server.json",
                      "/metadata//root.json", "/metadata/.hidden", "/targets/link.json",
                      "/../server.json", "/server.json", "/keys/targets.json",

@@ -1,5 +1,7 @@
 /* Unit tests of the server's HTTP helpers: Range parsing and repository path checks. */
 #include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -54,10 +56,42 @@ static void test_path_safe(void **state)
     assert_false(srv_path_safe("metadata/\xc3\xa9.json"));
 }
 
+/* Repository files are opened without following a link in any folder of the path: a link
+ * placed in the repository (by mistake, or by whoever could write there) serves nothing. */
+static void test_open_beneath(void **state)
+{
+    char *dir = ms_tmpdir("srv_beneath"), *repo = ms_join(dir, "repository");
+    char *out;
+    int fd;
+
+    (void)state;
+    assert_int_equal(
+        ms_run(NULL,
+               "mkdir -p %s/targets/real %s/outside && echo ok > %s/targets/real/f && "
+               "echo secret > %s/outside/secret && ln -s %s/outside %s/targets/evil "
+               "&& ln -s %s/outside/secret %s/targets/link && ln -s real %s/targets/rel",
+               repo, dir, repo, dir, dir, repo, dir, repo, repo),
+        0);
+    fd = srv_open_beneath(repo, "targets/real/f");
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(srv_open_beneath(repo, "targets/evil/secret"), -1); /* linked folder */
+    assert_int_equal(srv_open_beneath(repo, "targets/rel/f"), -1);       /* relative link too */
+    assert_int_equal(srv_open_beneath(repo, "targets/link"), -1);        /* linked file */
+    assert_int_equal(srv_open_beneath(repo, "targets/none/f"), -1);
+    out = ms_join(dir, "nothing");
+    assert_int_equal(srv_open_beneath(out, "targets/real/f"), -1);
+    free(out);
+    ms_rm_rf(dir);
+    free(repo);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_range),
+        cmocka_unit_test(test_open_beneath),
         cmocka_unit_test(test_path_safe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

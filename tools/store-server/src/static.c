@@ -127,7 +127,7 @@ enum MHD_Result srv_http_static(struct MHD_Connection *c, srv_store *store, cons
 {
     struct MHD_Response *r;
     struct stat st;
-    char path[4096], etag[96], crange[128];
+    char etag[96], crange[128];
     const char *range, *if_range;
     uint64_t start = 0, end = 0;
     unsigned status = MHD_HTTP_OK;
@@ -137,9 +137,8 @@ enum MHD_Result srv_http_static(struct MHD_Connection *c, srv_store *store, cons
     if (!srv_path_safe(rel))
         return srv_http_error(c, MHD_HTTP_BAD_REQUEST, "bad-path",
                               "/%s: not a valid repository path", rel);
-    if (snprintf(path, sizeof(path), "%s/%s", store->repo_dir, rel) >= (int)sizeof(path))
-        return srv_http_error(c, MHD_HTTP_BAD_REQUEST, "bad-path", "path too long");
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* No link is followed, in the file's folders either (srv_path_safe has ruled out ".."). */
+    fd = srv_open_beneath(store->repo_dir, rel);
     if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         if (fd >= 0)
             close(fd);

@@ -313,6 +313,37 @@ void srv_time_iso(char *out, time_t t)
     strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int srv_open_beneath(const char *root, const char *rel)
+{
+    char part[PATH_MAX];
+    const char *seg = rel, *slash;
+    int dir = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), next, e;
+
+    while (dir >= 0 && (slash = strchr(seg, '/')) != NULL) {
+        size_t n = (size_t)(slash - seg);
+        if (n == 0 || n >= sizeof(part)) {
+            close(dir);
+            errno = ENOENT;
+            return -1;
+        }
+        memcpy(part, seg, n);
+        part[n] = '\0';
+        next = openat(dir, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        e = errno;
+        close(dir);
+        errno = e;
+        dir = next;
+        seg = slash + 1;
+    }
+    if (dir < 0)
+        return -1;
+    next = openat(dir, seg, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    e = errno;
+    close(dir);
+    errno = e;
+    return next;
+}
+
 bool srv_path_safe(const char *rel)
 {
     const char *seg = rel;

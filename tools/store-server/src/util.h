@@ -53,6 +53,13 @@ char *srv_join(const char *a, const char *b);
 double srv_now_mono(void);
 
 /**
+ * Opens root/rel for reading without following a symbolic link anywhere below root: every
+ * folder of rel is opened with O_NOFOLLOW | O_DIRECTORY from the one before, the file with
+ * O_NOFOLLOW. @return a descriptor, or -1 with errno set (ELOOP or ENOTDIR for a link)
+ */
+int srv_open_beneath(const char *root, const char *rel);
+
+/**
  * @return true if rel is a safe relative path inside a served folder: '/'-separated segments of
  * [A-Za-z0-9._@+-], none empty, "." or "..", none starting with '.', at most 512 bytes.
  */
