@@ -21,6 +21,13 @@ bool mstore__exists(const char *path)
     return lstat(path, &st) == 0;
 }
 
+bool mstore__is_dir(const char *path)
+{
+    struct stat st;
+
+    return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int mstore__fsync_dir(const char *path)
 {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -180,6 +180,11 @@ int mstore__install_cached(mstore_client *c, mstore__db *db, const char *mpk_pat
         rc = mstore__error(MSTORE_ENOMEM, "out of memory");
         goto out;
     }
+    if (mstore__exists(pkgdir) && !mstore__is_dir(pkgdir)) {
+        /* Recovery removes such links; one made since is not written through either. */
+        rc = mstore__error(MSTORE_ESTATE, "%s: not a folder (a link?)", pkgdir);
+        goto out;
+    }
     if (!mstore__exists(pkgdir)) {
         if (mkdir(pkgdir, 0755) != 0) {
             rc = mstore__error(MSTORE_EIO, "%s: mkdir failed", pkgdir);

@@ -156,6 +156,8 @@ int mstore__read_link(char **out, const char *dir, const char *name);
 void mstore__iso_time(char out[24], int64_t t);
 /** @return true if path exists (lstat). */
 bool mstore__exists(const char *path);
+/** @return true if path is a folder itself, not a symbolic link to one (lstat). */
+bool mstore__is_dir(const char *path);
 
 /* ---- operations (install.c, recover.c, verify.c) ------------------------------------------ */
 

@@ -10,11 +10,16 @@
  * - a package folder with a current link and no database entry: a first install was switched and
  *   not recorded; recorded;
  * - a package folder with neither: a first install that never switched; removed;
- * - version folders that are neither current nor previous: removed. */
+ * - version folders that are neither current nor previous: removed;
+ * - symbolic links where package or version folders belong: this code never makes them, and
+ *   following one would take files outside the package folders for installed ones: removed
+ *   (the link, never what it points at). */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "install_internal.h"
@@ -27,6 +32,14 @@ static bool is_leftover(const char *name)
 }
 
 /* Removes leftovers and unused versions inside one package folder. */
+/* True for a real folder (not a link to one) named n in the folder open as d. */
+static bool real_dir_at(DIR *d, const char *n)
+{
+    struct stat st;
+
+    return fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int tidy_package(const char *pkgdir, const mstore__db_entry *e)
 {
     DIR *d = opendir(pkgdir);
@@ -40,7 +53,7 @@ static int tidy_package(const char *pkgdir, const mstore__db_entry *e)
         char *p;
         if (!strcmp(n, ".") || !strcmp(n, "..") || !strcmp(n, "current"))
             continue;
-        if (!is_leftover(n) && e &&
+        if (!is_leftover(n) && e && real_dir_at(d, n) &&
             (!strcmp(n, e->version) || (e->previous && !strcmp(n, e->previous))))
             continue;
         if (!(p = mstore__asprintf("%s/%s", pkgdir, n)))
@@ -68,7 +81,7 @@ static int reconcile(mstore_client *c, mstore__db *db, const char *id, bool *cha
         goto out;
     e = mstore__db_find(db, id);
     if (cur && (!mpk_semver_valid(cur) || !(dir = mstore__asprintf("%s/%s", pkgdir, cur)) ||
-                !mstore__exists(dir))) {
+                !mstore__is_dir(dir))) {
         /* A link to nothing cannot be made by this code; treat the package as not there. */
         mstore__clog(c, "recover: %s: current points at a missing version", id);
         free(cur);
@@ -101,7 +114,7 @@ static int reconcile(mstore_client *c, mstore__db *db, const char *id, bool *cha
     }
     if (e->previous) {
         char *p = mstore__asprintf("%s/%s", pkgdir, e->previous);
-        bool have = p && mstore__exists(p);
+        bool have = p && mstore__is_dir(p);
         free(p);
         if (!have) {
             free(e->previous);
@@ -133,7 +146,7 @@ int mstore__recover(mstore_client *c, mstore__db *db)
         const char *n = de->d_name;
         if (!strcmp(n, ".") || !strcmp(n, ".."))
             continue;
-        if (is_leftover(n) || !mpk_id_valid(n)) {
+        if (is_leftover(n) || !mpk_id_valid(n) || !real_dir_at(d, n)) {
             char *p = mstore__asprintf("%s/%s", c->packages, n);
             rc = p ? mstore__rmtree(p) : mstore__error(MSTORE_ENOMEM, "out of memory");
             free(p);
@@ -145,7 +158,7 @@ int mstore__recover(mstore_client *c, mstore__db *db)
     /* Entries whose folder is gone entirely. */
     for (size_t i = 0; rc == MSTORE_OK && i < db->n;) {
         char *p = mstore__asprintf("%s/%s", c->packages, db->e[i].id);
-        bool have = p && mstore__exists(p);
+        bool have = p && mstore__is_dir(p);
         free(p);
         if (!have) {
             mstore__clog(c, "recover: %s: no folder, dropped from the database", db->e[i].id);

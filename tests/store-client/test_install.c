@@ -2,6 +2,7 @@
  * and list with a progress callback and a cancel flag, and the installer lock between threads
  * and clients. The store is a real repository built by mstore_testrepo, read through file://. */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,6 +388,53 @@ static void no_rollback_to_a_yanked_version(void **state)
     mstore_client_free(c);
 }
 
+/* Links placed in the package folders (by whatever could write there) are never taken for
+ * installed packages, nor followed: only real folders that an install made count. */
+static bool there(const char *dir, const char *rel)
+{
+    char *p = ms_join(dir, rel);
+    bool yes = ms_exists(p);
+
+    free(p);
+    return yes;
+}
+
+static void links_in_package_folders_are_not_packages(void **state)
+{
+    fixture *f = *state;
+    mstore_client *c = open_client(f, NULL);
+    char *pkgs = ms_fmt("%s/var/lib/motionstore/packages", f->root);
+    char *outside = ms_join(f->dir, "outside");
+
+    /* A real install, copied outside and linked back in: a folder that looks installed. */
+    assert_int_equal(mstore_client_install(c, "com.example.bow", NULL), MSTORE_OK);
+    assert_int_equal(
+        ms_run(NULL, "mkdir -p %s && cp -a %s/com.example.bow %s/", outside, pkgs, outside), 0);
+    assert_int_equal(mstore_client_remove(c, "com.example.bow"), MSTORE_OK);
+    assert_int_equal(ms_run(NULL, "ln -s %s/com.example.bow %s/com.example.bow", outside, pkgs), 0);
+    assert_string_equal(current(f, c, "com.example.bow"), "");
+    assert_false(there(pkgs, "com.example.bow"));
+    assert_true(there(outside, "com.example.bow/current")); /* followed by nothing */
+
+    /* A version folder that is a link, inside a real package folder. */
+    assert_int_equal(ms_run(NULL,
+                            "mkdir %s/com.example.bow && ln -s %s/com.example.bow/1.0.0 "
+                            "%s/com.example.bow/1.0.0 && ln -s 1.0.0 %s/com.example.bow/current",
+                            pkgs, outside, pkgs, pkgs),
+                     0);
+    assert_string_equal(current(f, c, "com.example.bow"), "");
+    assert_true(there(outside, "com.example.bow/1.0.0/manifest.json"));
+
+    /* The real thing still installs and verifies. */
+    assert_int_equal(mstore_client_install(c, "com.example.bow", NULL), MSTORE_OK);
+    assert_string_equal(current(f, c, "com.example.bow"), "1.0.0");
+    assert_int_equal(mstore_client_verify(c, NULL, NULL, NULL), MSTORE_OK);
+    assert_int_equal(mstore_client_remove(c, "com.example.bow"), MSTORE_OK);
+    free(pkgs);
+    free(outside);
+    mstore_client_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +443,7 @@ int main(void)
         cmocka_unit_test(shared_client_serialises_threads),
         cmocka_unit_test(lock_keeps_clients_apart),
         cmocka_unit_test(refuses_bad_arguments),
+        cmocka_unit_test(links_in_package_folders_are_not_packages),
         cmocka_unit_test(kept_version_keeps_its_key),
         cmocka_unit_test(no_rollback_to_a_yanked_version),
     };
