@@ -366,7 +366,7 @@ static int warp(mpk_track **out, const mpk_track *t, const region *rs, size_t n)
     /* Every position column (and the root's x y z) through a natural spline. */
     y = malloc((size_t)F * width * sizeof(*y));
     m = malloc((size_t)F * width * sizeof(*m));
-    scratch = malloc((size_t)F * sizeof(*scratch));
+    scratch = malloc(2 * (size_t)F * sizeof(*scratch));
     if (!y || !m || !scratch) {
         error = mpk__error(MPK_ENOMEM, "retime: out of memory");
         goto out;
@@ -377,8 +377,7 @@ static int warp(mpk_track **out, const mpk_track *t, const region *rs, size_t n)
         for (c = 0; root && c < 3; c++)
             y[(size_t)i * width + J + c] = root[(size_t)i * 7 + c];
     }
-    for (c = 0; c < (int)width; c++)
-        mpk__spline_natural(m + c, y + c, width, F, scratch);
+    mpk__spline_natural(m, y, width, width, F, scratch);
     if (flags & MPK_TRACK_GAINS) {
         memcpy(mpk_track_kp(w), mpk_track_kp_const(t), (size_t)J * sizeof(float));
         memcpy(mpk_track_kd(w), mpk_track_kd_const(t), (size_t)J * sizeof(float));

@@ -3,25 +3,37 @@
  * stable here because the systems are diagonally dominant. */
 #include "spline.h"
 
-void mpk__spline_natural(double *m, const double *y, size_t stride, size_t n, double *c)
+void mpk__spline_natural(double *m, const double *y, size_t stride, size_t cols, size_t n,
+                         double *scratch)
 {
-    size_t i;
+    double *c = scratch, *winv = scratch + n;
+    size_t i, k;
 
     for (i = 0; i < n; i++)
-        m[i * stride] = 0;
+        for (k = 0; k < cols; k++)
+            m[i * stride + k] = 0;
     if (n < 3)
         return;
     /* Rows 1..n-2: m[i-1] + 4 m[i] + m[i+1] = 6 (y[i+1] - 2 y[i] + y[i-1]), m[0] = m[n-1] = 0.
      * Forward sweep: c[i] is the modified super-diagonal, m[i] the modified right side. */
     c[0] = 0;
     for (i = 1; i < n - 1; i++) {
-        double d = 6 * (y[(i + 1) * stride] - 2 * y[i * stride] + y[(i - 1) * stride]);
-        double w = 4 - c[i - 1];
-        c[i] = 1 / w;
-        m[i * stride] = (d - m[(i - 1) * stride]) / w;
+        winv[i] = 1 / (4 - c[i - 1]);
+        c[i] = winv[i];
     }
-    for (i = n - 2; i > 0; i--)
-        m[i * stride] -= c[i] * m[(i + 1) * stride];
+    for (i = 1; i < n - 1; i++) {
+        const double *ya = y + (i - 1) * stride, *yb = ya + stride, *yc = yb + stride;
+        const double *prev = m + (i - 1) * stride;
+        double *row = m + i * stride;
+        for (k = 0; k < cols; k++)
+            row[k] = (6 * (yc[k] - 2 * yb[k] + ya[k]) - prev[k]) * winv[i];
+    }
+    for (i = n - 2; i > 0; i--) {
+        const double *next = m + (i + 1) * stride;
+        double *row = m + i * stride;
+        for (k = 0; k < cols; k++)
+            row[k] -= c[i] * next[k];
+    }
 }
 
 double mpk__spline_eval(const double *y, const double *m, size_t stride, size_t n, double x,

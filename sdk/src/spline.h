@@ -5,11 +5,14 @@
 #include <stddef.h>
 
 /**
- * Natural cubic spline (C2, zero curvature at both ends) through n samples spaced one unit
- * apart: y[i * stride] for i in [0, n). Writes the second derivatives m[i * stride].
- * scratch holds n doubles. n of 1 or 2 gives zero curvature (a constant or a line).
+ * Natural cubic splines (C2, zero curvature at both ends) through n samples spaced one unit
+ * apart, for cols neighbouring columns of a row-major table: y[i * stride + c] for i in [0, n),
+ * c in [0, cols). Writes the second derivatives to m in the same layout. The elimination
+ * coefficients depend on n alone, so they are computed once for all columns (scratch: 2 n
+ * doubles). n of 1 or 2 gives zero curvature (a constant or a line).
  */
-void mpk__spline_natural(double *m, const double *y, size_t stride, size_t n, double *scratch);
+void mpk__spline_natural(double *m, const double *y, size_t stride, size_t cols, size_t n,
+                         double *scratch);
 
 /**
  * The spline at x in [0, n - 1] (clamped), in sample units; *dy (when not NULL) gets the

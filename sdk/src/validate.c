@@ -108,57 +108,99 @@ void mpk__dynamic_limits(double *vmax, double *amax, double *jmax, const mpk_tra
 
 /* ---- the pass over the samples ---- */
 
+/* Everything the rules ask of sample f of joint j, with the neighbours that exist. The slow path:
+ * taken for the first and last frames, and wherever the fast test saw something. */
+static void sample_rules(joint_state *s, const float *pos, uint32_t F, int J, uint32_t f, int j,
+                         double rate, double max_jump)
+{
+    const float *row = pos + (size_t)f * (size_t)J;
+    double r2 = rate * rate, r3 = r2 * rate, t = f / rate, q = row[j];
+
+    if (!isfinite(q)) {
+        note(&s->nan, 0, q, t);
+        return;
+    }
+    if (q < s->lo || q > s->hi)
+        note(&s->limit, q < s->lo ? s->lo - q : q - s->hi, q, t);
+    if (f + 1 < F) {
+        double d = row[J + j] - q, v = d * rate;
+        if (fabs(d) > max_jump)
+            note(&s->jump, fabs(d) - max_jump, d, t);
+        if (fabs(v) > s->vmax)
+            note(&s->velocity, fabs(v) - s->vmax, v, t + 0.5 / rate);
+        if (f >= 1) {
+            double a = (row[J + j] - 2 * q + row[j - J]) * r2;
+            if (fabs(a) > s->amax)
+                note(&s->acceleration, fabs(a) - s->amax, a, t);
+            if (f + 2 < F) {
+                double jk = (row[2 * J + j] - 3 * (double)row[J + j] + 3 * q - row[j - J]) * r3;
+                if (fabs(jk) > s->jmax)
+                    note(&s->jerk, fabs(jk) - s->jmax, jk, t + 0.5 / rate);
+            }
+        }
+    }
+}
+
+/*
+ * Every rule over every sample. Frames with all neighbours (1 .. F-3) go through a test without
+ * branches per rule: one combined comparison per sample, false for NaN too, and only a sample
+ * that fails it takes the slow path that works out which rule and records it. The bounds sit in
+ * plain arrays so the compiler keeps them in registers or vectorises the loop.
+ */
 static void scan(joint_state *js, const float *pos, uint32_t F, int J, double rate, double max_jump)
 {
+    double lo[MPK_TRACK_MAX_JOINTS], hi[MPK_TRACK_MAX_JOINTS], dmax[MPK_TRACK_MAX_JOINTS],
+        a2[MPK_TRACK_MAX_JOINTS], j3[MPK_TRACK_MAX_JOINTS];
     double r2 = rate * rate, r3 = r2 * rate;
     uint32_t f;
     int j;
 
+    for (j = 0; j < J; j++) {
+        /* Bounds in sample units: no multiplication by the rate in the loop. A joint the model
+         * does not know gets bounds nothing passes, and is skipped in the slow path. */
+        lo[j] = js[j].mj ? js[j].lo : INFINITY;
+        hi[j] = js[j].mj ? js[j].hi : -INFINITY;
+        dmax[j] = js[j].mj ? fmin(max_jump, js[j].vmax / rate) : -1;
+        a2[j] = js[j].mj ? js[j].amax / r2 : -1;
+        j3[j] = js[j].mj ? js[j].jmax / r3 : -1;
+    }
     for (f = 0; f < F; f++) {
         const float *row = pos + (size_t)f * (size_t)J;
-        const float *prev = f >= 1 ? row - J : NULL;
-        const float *next = f + 1 < F ? row + J : NULL;
-        const float *next2 = f + 2 < F ? row + 2 * J : NULL;
-        double t = f / rate;
 
+        if (f == 0 || f + 3 > F) {
+            for (j = 0; j < J; j++)
+                if (js[j].mj)
+                    sample_rules(&js[j], pos, F, J, f, j, rate, max_jump);
+            continue;
+        }
         for (j = 0; j < J; j++) {
-            joint_state *s = &js[j];
-            double q = row[j];
+            double qp = row[j - J], q = row[j], qn = row[J + j], qn2 = row[2 * J + j];
+            double d = qn - q, a = qn - 2 * q + qp, jk = qn2 - 3 * qn + 3 * q - qp;
+            bool ok = (q >= lo[j]) & (q <= hi[j]) & (fabs(d) <= dmax[j]) & (fabs(a) <= a2[j]) &
+                      (fabs(jk) <= j3[j]);
+            if (!ok && js[j].mj)
+                sample_rules(&js[j], pos, F, J, f, j, rate, max_jump);
+        }
+    }
+}
 
-            if (!s->mj)
-                continue;
-            if (!isfinite(q)) {
-                note(&s->nan, 0, q, t);
-                continue;
-            }
-            if (q < s->min)
-                s->min = q;
-            if (q > s->max)
-                s->max = q;
-            if (fabs(q - s->mj->stand) > s->away) {
-                s->away = fabs(q - s->mj->stand);
-                s->away_value = q;
-                s->away_time = t;
-            }
-            if (q < s->lo || q > s->hi)
-                note(&s->limit, q < s->lo ? s->lo - q : q - s->hi, q, t);
-            if (next) {
-                double d = next[j] - q, v = d * rate;
-                if (fabs(d) > max_jump)
-                    note(&s->jump, fabs(d) - max_jump, d, t);
-                if (fabs(v) > s->vmax)
-                    note(&s->velocity, fabs(v) - s->vmax, v, t + 0.5 / rate);
-                if (prev) {
-                    double a = (next[j] - 2 * q + prev[j]) * r2;
-                    if (fabs(a) > s->amax)
-                        note(&s->acceleration, fabs(a) - s->amax, a, t);
-                    if (next2) {
-                        double jk = (next2[j] - 3 * (double)next[j] + 3 * q - prev[j]) * r3;
-                        if (fabs(jk) > s->jmax)
-                            note(&s->jerk, fabs(jk) - s->jmax, jk, t + 0.5 / rate);
-                    }
-                }
-            }
+/* What the full-body rule needs of a leg joint: its range and its farthest from standing. */
+static void leg_range(joint_state *s, const float *pos, uint32_t F, int J, int j, double rate)
+{
+    uint32_t f;
+
+    for (f = 0; f < F; f++) {
+        double q = pos[(size_t)f * (size_t)J + (size_t)j];
+        if (!isfinite(q))
+            continue;
+        if (q < s->min)
+            s->min = q;
+        if (q > s->max)
+            s->max = q;
+        if (fabs(q - s->mj->stand) > s->away) {
+            s->away = fabs(q - s->mj->stand);
+            s->away_value = q;
+            s->away_time = f / rate;
         }
     }
 }
@@ -434,7 +476,7 @@ int mpk__validate_into(mpk_findings *list, const char *motion, const mpk_track *
     if (mpk_track_velocities_const(t))
         scan_velocities(js, mpk_track_velocities_const(t), F, J, rate);
     for (j = 0; j < J && !error; j++) {
-        const joint_state *s = &js[j];
+        joint_state *s = &js[j];
         if (!s->mj)
             continue;
         error = add_record(list, motion, s, MPK_RULE_NAN, &s->nan, NAN, o);
@@ -449,8 +491,10 @@ int mpk__validate_into(mpk_findings *list, const char *motion, const mpk_track *
             error = add_record(list, motion, s, MPK_RULE_JERK, &s->jerk, s->jmax, o);
         if (!error)
             error = add_record(list, motion, s, MPK_RULE_JUMP, &s->jump, o->max_jump, o);
-        if (!error && s->mj->group == MPK_GROUP_LEG && !(permissions & MPK_PERM_FULL_BODY))
+        if (!error && s->mj->group == MPK_GROUP_LEG && !(permissions & MPK_PERM_FULL_BODY)) {
+            leg_range(&js[j], pos, F, J, j, rate);
             error = add_full_body(list, motion, s, o);
+        }
     }
     /* The root pose, for the preview: finite, unit quaternions. */
     if (!error && mpk_track_root_const(t)) {
