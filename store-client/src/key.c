@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 
@@ -65,6 +66,49 @@ static int compute_id(char *id, const json_t *json)
     mbedtls_sha256_ret((const unsigned char *)canon, len, digest, 0);
     free(canon);
     mstore__hex(id, digest, sizeof(digest));
+    return MSTORE_OK;
+}
+
+void mstore__pk_free(void *impl)
+{
+    if (!impl)
+        return;
+    mbedtls_pk_free(impl);
+    free(impl);
+}
+
+int mstore__pk_parse_pem(void **impl, const char *pem, size_t size, size_t max, bool want_private,
+                         const char *kind)
+{
+    mbedtls_pk_context *pk;
+    unsigned char *copy;
+    int rc;
+
+    if (size > max)
+        return mstore__error(MSTORE_EFORMAT, "PEM key longer than %zu bytes", max);
+    pk = malloc(sizeof(*pk));
+    copy = malloc(size + 1); /* mbedTLS wants PEM NUL-terminated, with the NUL counted */
+    if (!pk || !copy) {
+        free(pk);
+        free(copy);
+        return mstore__error(MSTORE_ENOMEM, "out of memory");
+    }
+    memcpy(copy, pem, size);
+    copy[size] = '\0';
+    mbedtls_pk_init(pk);
+    if (want_private)
+        rc = mbedtls_pk_parse_key(pk, copy, size + 1, NULL, 0);
+    else
+        rc = mbedtls_pk_parse_public_key(pk, copy, size + 1);
+    if (rc != 0 && !want_private)
+        rc = mbedtls_pk_parse_key(pk, copy, size + 1, NULL, 0);
+    free(copy);
+    if (rc != 0) {
+        mstore__pk_free(pk);
+        return mstore__error(MSTORE_EFORMAT, "not a PEM %s %s key (mbedTLS -0x%04x)",
+                             want_private ? "private" : "public", kind, (unsigned)-rc);
+    }
+    *impl = pk;
     return MSTORE_OK;
 }
 

@@ -17,14 +17,6 @@ static bool accepts_keytype(const char *keytype)
     return strcmp(keytype, "ecdsa") == 0 || strcmp(keytype, "ecdsa-sha2-nistp256") == 0;
 }
 
-static void ec_free(void *impl)
-{
-    if (!impl)
-        return;
-    mbedtls_pk_free(impl);
-    free(impl);
-}
-
 /* Only P-256 keys may be used with this scheme. */
 static int check_curve(mbedtls_pk_context *pk)
 {
@@ -37,36 +29,13 @@ static int check_curve(mbedtls_pk_context *pk)
 
 static int parse_pem(void **impl, const char *pem, size_t size, bool want_private)
 {
-    mbedtls_pk_context *pk;
-    unsigned char *copy;
-    int rc, error;
+    void *pk = NULL;
+    int error;
 
-    if (size > PEM_MAX)
-        return mstore__error(MSTORE_EFORMAT, "PEM key longer than %d bytes", PEM_MAX);
-    pk = malloc(sizeof(*pk));
-    copy = malloc(size + 1); /* mbedTLS wants PEM NUL-terminated, with the NUL counted */
-    if (!pk || !copy) {
-        free(pk);
-        free(copy);
-        return mstore__error(MSTORE_ENOMEM, "out of memory");
-    }
-    memcpy(copy, pem, size);
-    copy[size] = '\0';
-    mbedtls_pk_init(pk);
-    if (want_private)
-        rc = mbedtls_pk_parse_key(pk, copy, size + 1, NULL, 0);
-    else
-        rc = mbedtls_pk_parse_public_key(pk, copy, size + 1);
-    if (rc != 0 && !want_private)
-        rc = mbedtls_pk_parse_key(pk, copy, size + 1, NULL, 0);
-    free(copy);
-    if (rc != 0) {
-        ec_free(pk);
-        return mstore__error(MSTORE_EFORMAT, "not a PEM %s key (mbedTLS -0x%04x)",
-                             want_private ? "private" : "public", (unsigned)-rc);
-    }
+    if ((error = mstore__pk_parse_pem(&pk, pem, size, PEM_MAX, want_private, "EC")) < 0)
+        return error;
     if ((error = check_curve(pk)) < 0) {
-        ec_free(pk);
+        mstore__pk_free(pk);
         return error;
     }
     *impl = pk;
@@ -105,7 +74,7 @@ static int generate(void **impl, const mstore__scheme *s)
         rc =
             mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(*pk), mstore__random, NULL);
     if (rc != 0) {
-        ec_free(pk);
+        mstore__pk_free(pk);
         return mstore__error(MSTORE_ERROR, "EC key generation failed (mbedTLS -0x%04x)",
                              (unsigned)-rc);
     }
@@ -190,5 +159,5 @@ const mstore__scheme mstore__scheme_ecdsa_p256 = {
     .has_private = has_private,
     .verify = verify,
     .sign = sign,
-    .free = ec_free,
+    .free = mstore__pk_free,
 };

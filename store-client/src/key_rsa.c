@@ -20,14 +20,6 @@ static bool accepts_keytype(const char *keytype)
     return strcmp(keytype, "rsa") == 0;
 }
 
-static void rsa_free(void *impl)
-{
-    if (!impl)
-        return;
-    mbedtls_pk_free(impl);
-    free(impl);
-}
-
 /* Checks the key size and binds the context to the scheme's padding and hash (MGF1 uses it). */
 static int bind(mbedtls_pk_context *pk, const mstore__scheme *s)
 {
@@ -48,35 +40,13 @@ static int bind(mbedtls_pk_context *pk, const mstore__scheme *s)
 static int parse_pem(void **impl, const mstore__scheme *s, const char *pem, size_t size,
                      bool want_private)
 {
-    mbedtls_pk_context *pk;
-    unsigned char *copy;
-    int rc, error;
+    void *pk = NULL;
+    int error;
 
-    if (size > PEM_MAX)
-        return mstore__error(MSTORE_EFORMAT, "PEM key longer than %d bytes", PEM_MAX);
-    pk = malloc(sizeof(*pk));
-    copy = malloc(size + 1);
-    if (!pk || !copy) {
-        free(pk);
-        free(copy);
-        return mstore__error(MSTORE_ENOMEM, "out of memory");
-    }
-    memcpy(copy, pem, size);
-    copy[size] = '\0';
-    mbedtls_pk_init(pk);
-    if (want_private)
-        rc = mbedtls_pk_parse_key(pk, copy, size + 1, NULL, 0);
-    else
-        rc = mbedtls_pk_parse_public_key(pk, copy, size + 1);
-    if (rc != 0 && !want_private)
-        rc = mbedtls_pk_parse_key(pk, copy, size + 1, NULL, 0);
-    free(copy);
-    if (rc != 0) {
-        rsa_free(pk);
-        return mstore__error(MSTORE_EFORMAT, "not a PEM RSA key (mbedTLS -0x%04x)", (unsigned)-rc);
-    }
+    if ((error = mstore__pk_parse_pem(&pk, pem, size, PEM_MAX, want_private, "RSA")) < 0)
+        return error;
     if ((error = bind(pk, s)) < 0) {
-        rsa_free(pk);
+        mstore__pk_free(pk);
         return error;
     }
     *impl = pk;
@@ -110,7 +80,7 @@ static int generate(void **impl, const mstore__scheme *s)
     if (rc == 0)
         rc = mbedtls_rsa_gen_key(mbedtls_pk_rsa(*pk), mstore__random, NULL, RSA_NEW_BITS, 65537);
     if (rc != 0) {
-        rsa_free(pk);
+        mstore__pk_free(pk);
         return mstore__error(MSTORE_ERROR, "RSA key generation failed (mbedTLS -0x%04x)",
                              (unsigned)-rc);
     }
@@ -226,7 +196,7 @@ static int sign(void *impl, const mstore__scheme *s, const unsigned char *data, 
         .has_private = has_private,                \
         .verify = verify,                          \
         .sign = sign,                              \
-        .free = rsa_free,                          \
+        .free = mstore__pk_free,                   \
     }
 
 RSA_SCHEME(mstore__scheme_rsa_pss_sha256, "rsassa-pss-sha256", MBEDTLS_MD_SHA256,

@@ -43,6 +43,17 @@ struct mstore__scheme {
 /** @return the backend of a scheme name, or NULL if unsupported. */
 const mstore__scheme *mstore__scheme_find(const char *name);
 
+/**
+ * Parses a PEM key into a new mbedTLS context (freed with mstore__pk_free): a private key when
+ * want_private, else a public key (or the public half of a private key's PEM). Shared by the
+ * ECDSA and RSA backends. @param kind for messages ("EC", "RSA") @param max longest PEM accepted
+ */
+int mstore__pk_parse_pem(void **impl, const char *pem, size_t size, size_t max, bool want_private,
+                         const char *kind);
+
+/** Frees a context made by mstore__pk_parse_pem (NULL is fine). */
+void mstore__pk_free(void *impl);
+
 #define MSTORE__KEY_MATERIAL_HEX 65
 
 /**
