@@ -11,7 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "install_internal.h"
 #include "internal.h"
+#include "mstore/file.h"
 
 char *mstore__strdup(const char *s)
 {
@@ -240,4 +242,34 @@ void mstore__sleep_ms(long ms)
 
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;
+}
+
+/* ---- public face of the helpers above (mstore/file.h) ---------------------------------------- */
+
+int mstore_file_read(unsigned char **out, size_t *size, const char *path, size_t max)
+{
+    if (!out || !size || !path)
+        return mstore__error(MSTORE_EINVAL, "no output or path");
+    return mstore__read_file(out, size, path, max);
+}
+
+int mstore_file_write_atomic(const char *path, const void *data, size_t size, unsigned mode)
+{
+    if (!path || (!data && size))
+        return mstore__error(MSTORE_EINVAL, "no path or data");
+    return mstore__write_file_atomic(path, data, size, mode);
+}
+
+int mstore_dir_create(const char *path, unsigned mode)
+{
+    if (!path || !*path)
+        return mstore__error(MSTORE_EINVAL, "no folder path");
+    return mstore__mkdirs(path, mode);
+}
+
+int mstore_dir_sync(const char *path)
+{
+    if (!path)
+        return mstore__error(MSTORE_EINVAL, "no folder path");
+    return mstore__fsync_dir(path);
 }

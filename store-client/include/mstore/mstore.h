@@ -6,6 +6,7 @@
 #define MSTORE_MSTORE_H
 
 #include "mstore/common.h"
+#include "mstore/file.h"
 #include "mstore/canonjson.h"
 #include "mstore/hash.h"
 #include "mstore/key.h"

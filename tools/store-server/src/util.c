@@ -14,6 +14,7 @@
 #include <mbedtls/sha256.h>
 
 #include "error.h"
+#include "mstore/file.h"
 #include "util.h"
 
 char *srv_asprintf(const char *fmt, ...)
@@ -48,46 +49,45 @@ bool srv_exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-int srv_fsync_dir(const char *path)
+/* A libmstore failure as ours, with its context message. */
+static int from_mstore(int mrc)
 {
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc;
-
-    if (fd < 0)
-        return srv_err(SRV_EIO, "%s: cannot open folder: %s", path, strerror(errno));
-    rc = fsync(fd);
-    close(fd);
-    if (rc < 0)
-        return srv_err(SRV_EIO, "%s: fsync: %s", path, strerror(errno));
-    return SRV_OK;
+    return srv_err(mrc == MSTORE_ENOTFOUND ? SRV_ENOTFOUND
+                   : mrc == MSTORE_ELIMIT  ? SRV_ELIMIT
+                   : mrc == MSTORE_ENOMEM  ? SRV_ENOMEM
+                   : mrc == MSTORE_EINVAL  ? SRV_EINVAL
+                                           : SRV_EIO,
+                   "%s", mstore_error_message());
 }
 
-static int fsync_parent(const char *path)
+/* The file helpers are libmstore's (mstore/file.h): one implementation of the atomic write
+ * sequence for the repository and the robot's metadata. */
+int srv_fsync_dir(const char *path)
 {
-    char copy[PATH_MAX];
+    int mrc = mstore_dir_sync(path);
 
-    if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
-        return srv_err(SRV_EINVAL, "%s: path too long", path);
-    return srv_fsync_dir(dirname(copy));
+    return mrc ? from_mstore(mrc) : SRV_OK;
 }
 
 int srv_mkdirs(const char *path, unsigned mode)
 {
-    char buf[PATH_MAX];
-    size_t i, len = strlen(path);
+    int mrc = mstore_dir_create(path, mode);
 
-    if (len == 0 || len >= sizeof(buf))
-        return srv_err(SRV_EINVAL, "%s: bad folder path", path);
-    memcpy(buf, path, len + 1);
-    for (i = 1; i <= len; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        buf[i] = '\0';
-        if (mkdir(buf, (mode_t)mode) < 0 && errno != EEXIST)
-            return srv_err(SRV_EIO, "%s: mkdir: %s", buf, strerror(errno));
-        buf[i] = path[i];
-    }
-    return SRV_OK;
+    return mrc ? from_mstore(mrc) : SRV_OK;
+}
+
+int srv_write_atomic(const char *path, const void *data, size_t size, unsigned mode)
+{
+    int mrc = mstore_file_write_atomic(path, data, size, mode);
+
+    return mrc ? from_mstore(mrc) : SRV_OK;
+}
+
+int srv_read_file(char **out, size_t *size, const char *path, size_t max)
+{
+    int mrc = mstore_file_read((unsigned char **)out, size, path, max);
+
+    return mrc ? from_mstore(mrc) : SRV_OK;
 }
 
 static int write_all(int fd, const void *data, size_t size)
@@ -106,131 +106,54 @@ static int write_all(int fd, const void *data, size_t size)
     return 0;
 }
 
-/* Opens a temporary file beside path; tmp receives its name. */
-static int open_tmp(char *tmp, size_t tmp_size, const char *path)
-{
-    int fd;
-
-    if (snprintf(tmp, tmp_size, "%s.tmp.XXXXXX", path) >= (int)tmp_size)
-        return srv_err(SRV_EINVAL, "%s: path too long", path);
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0)
-        return srv_err(SRV_EIO, "%s: cannot create temporary file: %s", path, strerror(errno));
-    return fd;
-}
-
-/* fchmod, fsync, close, rename, fsync folder; on failure removes tmp. Consumes fd. */
-static int commit_tmp(int fd, const char *tmp, const char *path, unsigned mode)
-{
-    if (fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        return srv_err(SRV_EIO, "%s: %s", path, strerror(e));
-    }
-    if (close(fd) < 0) {
-        unlink(tmp);
-        return srv_err(SRV_EIO, "%s: close: %s", path, strerror(errno));
-    }
-    if (rename(tmp, path) < 0) {
-        int e = errno;
-        unlink(tmp);
-        return srv_err(SRV_EIO, "%s: rename: %s", path, strerror(e));
-    }
-    return fsync_parent(path);
-}
-
-int srv_write_atomic(const char *path, const void *data, size_t size, unsigned mode)
-{
-    char tmp[PATH_MAX];
-    int fd = open_tmp(tmp, sizeof(tmp), path);
-
-    if (fd < 0)
-        return fd;
-    if (write_all(fd, data, size) < 0) {
-        int e = errno;
-        close(fd);
-        unlink(tmp);
-        return srv_err(SRV_EIO, "%s: write: %s", path, strerror(e));
-    }
-    return commit_tmp(fd, tmp, path, mode);
-}
-
+/* A file too large to hold in memory (a package crossing file systems) is streamed: temporary
+ * name beside dst, fsync, rename, fsync of the folder, as mstore_file_write_atomic does. */
 int srv_copy_atomic(const char *dst, const char *src, unsigned mode)
 {
-    char tmp[PATH_MAX], buf[65536];
-    int in, out;
+    char tmp[PATH_MAX], dir[PATH_MAX], buf[65536];
+    int in, out, e;
 
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", dst) >= (int)sizeof(tmp) ||
+        snprintf(dir, sizeof(dir), "%s", dst) >= (int)sizeof(dir))
+        return srv_err(SRV_EINVAL, "%s: path too long", dst);
     in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0)
         return srv_err(SRV_EIO, "%s: %s", src, strerror(errno));
-    out = open_tmp(tmp, sizeof(tmp), dst);
+    out = mkostemp(tmp, O_CLOEXEC);
     if (out < 0) {
+        e = errno;
         close(in);
-        return out;
+        return srv_err(SRV_EIO, "%s: cannot create temporary file: %s", dst, strerror(e));
     }
     for (;;) {
         ssize_t n = read(in, buf, sizeof(buf));
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 || (n > 0 && write_all(out, buf, (size_t)n) < 0)) {
-            int e = errno;
-            close(in);
-            close(out);
-            unlink(tmp);
-            return srv_err(SRV_EIO, "%s: copy to %s: %s", src, dst, strerror(e));
-        }
+        if (n < 0 || (n > 0 && write_all(out, buf, (size_t)n) < 0))
+            goto fail;
         if (n == 0)
             break;
     }
     close(in);
-    return commit_tmp(out, tmp, dst, mode);
-}
-
-int srv_read_file(char **out, size_t *size, const char *path, size_t max)
-{
-    struct stat st;
-    char *buf = NULL;
-    size_t len = 0;
-    int fd, rc = SRV_OK;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return srv_err(errno == ENOENT ? SRV_ENOTFOUND : SRV_EIO, "%s: %s", path, strerror(errno));
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        rc = srv_err(SRV_EIO, "%s: not a readable regular file", path);
-        goto out;
+    in = -1;
+    if (fchmod(out, (mode_t)mode) < 0 || fsync(out) < 0)
+        goto fail;
+    if (close(out) < 0) {
+        out = -1;
+        goto fail;
     }
-    if ((uint64_t)st.st_size > max) {
-        rc = srv_err(SRV_ELIMIT, "%s: %lld bytes, more than the limit of %zu", path,
-                     (long long)st.st_size, max);
-        goto out;
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        rc = srv_err(SRV_ENOMEM, "%s: out of memory", path);
-        goto out;
-    }
-    while (len < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = srv_err(SRV_EIO, "%s: %s", path, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *size = len;
-    buf = NULL;
-out:
-    free(buf);
-    close(fd);
-    return rc;
+    out = -1;
+    if (rename(tmp, dst) < 0)
+        goto fail;
+    return srv_fsync_dir(dirname(dir));
+fail:
+    e = errno;
+    if (in >= 0)
+        close(in);
+    if (out >= 0)
+        close(out);
+    unlink(tmp);
+    return srv_err(SRV_EIO, "%s: copy to %s: %s", src, dst, strerror(e));
 }
 
 void srv_hex(char *hex, const void *bytes, size_t size)
@@ -252,41 +175,6 @@ void srv_sha256_hex(char *hex, const void *data, size_t size)
 
     mbedtls_sha256_ret(data, size, digest, 0);
     srv_hex(hex, digest, sizeof(digest));
-}
-
-int srv_sha256_file(char *hex, uint64_t *size, const char *path)
-{
-    mbedtls_sha256_context ctx;
-    unsigned char buf[65536], digest[32];
-    uint64_t total = 0;
-    int fd, rc = SRV_OK;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return srv_err(SRV_EIO, "%s: %s", path, strerror(errno));
-    mbedtls_sha256_init(&ctx);
-    mbedtls_sha256_starts_ret(&ctx, 0);
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = srv_err(SRV_EIO, "%s: %s", path, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        mbedtls_sha256_update_ret(&ctx, buf, (size_t)n);
-        total += (uint64_t)n;
-    }
-    mbedtls_sha256_finish_ret(&ctx, digest);
-    srv_hex(hex, digest, sizeof(digest));
-    if (size)
-        *size = total;
-out:
-    mbedtls_sha256_free(&ctx);
-    close(fd);
-    return rc;
 }
 
 int srv_random(void *buf, size_t size)

@@ -28,9 +28,6 @@ int srv_fsync_dir(const char *path);
 /** @return true if path exists. */
 bool srv_exists(const char *path);
 
-/** SHA-256 of a file as lowercase hex (65 bytes), and its size. */
-int srv_sha256_file(char *hex, uint64_t *size, const char *path);
-
 /** Fills buf with random bytes from the kernel. */
 int srv_random(void *buf, size_t size);
 
