@@ -182,6 +182,24 @@ out:
     return rc;
 }
 
+/* The row id of an active developer by name. */
+static int active_developer(int64_t *id, srv_db *db, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if ((rc = srv_db_prepare(&st, db,
+                             "SELECT id FROM developers WHERE name = ? AND removed IS NULL")))
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    else
+        rc = srv_err(SRV_ENOTFOUND, "developer %s: no such active developer", name);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int srv_dev_remove(srv_db *db, const char *name, const char *actor)
 {
     sqlite3_stmt *st = NULL;
@@ -190,17 +208,8 @@ int srv_dev_remove(srv_db *db, const char *name, const char *actor)
 
     if ((rc = srv_db_begin(db)))
         return rc;
-    if ((rc = srv_db_prepare(&st, db,
-                             "SELECT id FROM developers WHERE name = ? AND removed IS NULL")))
+    if ((rc = active_developer(&id, db, name)))
         goto fail;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        rc = srv_err(SRV_ENOTFOUND, "developer %s: no such active developer", name);
-        goto fail;
-    }
-    id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    st = NULL;
     /* Namespaces are released so that they can be given to someone else. */
     if ((rc = srv_db_prepare(&st, db, "UPDATE developers SET removed = ?1 WHERE id = ?2;")))
         goto fail;
@@ -336,16 +345,8 @@ int srv_token_issue(char **token, int64_t *token_id, srv_db *db, const char *dev
     srv_sha256_hex(hash, text, strlen(text));
     if ((rc = srv_db_begin(db)))
         goto out;
-    if ((rc = srv_db_prepare(&st, db,
-                             "SELECT id FROM developers WHERE name = ? AND removed IS NULL")))
+    if ((rc = active_developer(&dev_id, db, developer)))
         goto fail;
-    sqlite3_bind_text(st, 1, developer, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        rc = srv_err(SRV_ENOTFOUND, "developer %s: no such active developer", developer);
-        goto fail;
-    }
-    dev_id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
     if ((rc = srv_db_prepare(&st, db,
                              "INSERT INTO tokens (developer_id, hash, label, created) "
                              "VALUES (?, ?, ?, ?)")))
