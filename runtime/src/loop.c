@@ -73,7 +73,9 @@ struct motion_loop {
     _Atomic bool realtime, memory_locked;
     atomic_histogram wakeup, tick_time;
     pthread_t thread;
-    bool started, stopped;
+    bool started;         /* written by motion_loop_start only */
+    _Atomic bool joining; /* one caller of motion_loop_shutdown joins the thread */
+    _Atomic bool stopped; /* the thread has been joined */
 };
 
 static void log_line(const motion_loop *L, motion_log_level level, const char *fmt, ...)
@@ -490,7 +492,7 @@ int motion_loop_start(motion_loop *L)
 
 int motion_loop_tick(motion_loop *L, int64_t now_ns)
 {
-    if (L->started && !L->stopped)
+    if (L->started && !atomic_load_explicit(&L->stopped, memory_order_acquire))
         return motion__error(MOTION_ESTATE, "loop: the loop thread is running");
     run_tick(L, now_ns, motion_now_ns(), false);
     return MOTION_OK;
@@ -498,11 +500,21 @@ int motion_loop_tick(motion_loop *L, int64_t now_ns)
 
 void motion_loop_shutdown(motion_loop *L)
 {
-    if (!L || !L->started || L->stopped)
+    struct timespec ms = {0, 1000000};
+
+    if (!L || !L->started)
         return;
-    atomic_store_explicit(&L->quit, true, memory_order_release);
-    pthread_join(L->thread, NULL);
-    L->stopped = true;
+    /* Any thread may call this, several at once: the first joins the thread (joining it twice is
+     * undefined and hangs in glibc), the others wait until it has, so that every caller returns
+     * with the loop stopped. */
+    if (!atomic_exchange_explicit(&L->joining, true, memory_order_acq_rel)) {
+        atomic_store_explicit(&L->quit, true, memory_order_release);
+        pthread_join(L->thread, NULL);
+        atomic_store_explicit(&L->stopped, true, memory_order_release);
+        return;
+    }
+    while (!atomic_load_explicit(&L->stopped, memory_order_acquire))
+        nanosleep(&ms, NULL);
 }
 
 void motion_loop_collect(motion_loop *L)

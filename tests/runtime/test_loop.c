@@ -488,6 +488,73 @@ static void last_command_is_damping_despite_release(void **state)
     releasing_loop = NULL;
 }
 
+/* A slow backend (5 ms a write) counting its writes, so that stopping takes a while. */
+static atomic_long slow_writes;
+
+static int slow_write(void *ctx, const motion_command *cmd)
+{
+    (void)ctx;
+    releasing_last = *cmd;
+    sleep_ms(5);
+    atomic_fetch_add(&slow_writes, 1);
+    return MOTION_OK;
+}
+
+static const motion_backend_ops slow_backend = {
+    "slow", "test", still_open, still_close, still_read, slow_write,
+};
+
+typedef struct stopper_arg {
+    motion_loop *loop;
+    pthread_barrier_t *barrier;
+    long writes_after;
+} stopper_arg;
+
+static void *stop_loop(void *p)
+{
+    stopper_arg *a = p;
+
+    pthread_barrier_wait(a->barrier);
+    motion_loop_shutdown(a->loop);
+    a->writes_after = atomic_load(&slow_writes);
+    return NULL;
+}
+
+/* Shutdown from several threads at once: each returns only once the loop has stopped (no command
+ * after it), and the last command is damping. */
+static void concurrent_shutdown(void **state)
+{
+    motion_loop_config cfg;
+    motion_loop *L = NULL;
+    pthread_barrier_t barrier;
+    pthread_t th[4];
+    stopper_arg args[4];
+    int i;
+
+    motion_loop_config_init(&cfg);
+    cfg.backend_ops = &slow_backend;
+    cfg.lock_memory = false;
+    cfg.log = capture_log;
+    atomic_store(&slow_writes, 0);
+    assert_int_equal(motion_loop_new(&L, rt_model("g1-29dof"), &cfg), MOTION_OK);
+    assert_int_equal(motion_loop_start(L), MOTION_OK);
+    sleep_ms(30);
+    pthread_barrier_init(&barrier, NULL, 4);
+    for (i = 0; i < 4; i++) {
+        args[i].loop = L;
+        args[i].barrier = &barrier;
+        assert_int_equal(pthread_create(&th[i], NULL, stop_loop, &args[i]), 0);
+    }
+    for (i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    sleep_ms(20);
+    for (i = 0; i < 4; i++)
+        assert_int_equal(args[i].writes_after, atomic_load(&slow_writes));
+    assert_true(damping(&releasing_last));
+    pthread_barrier_destroy(&barrier);
+    motion_loop_free(L);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -497,6 +564,7 @@ int main(void)
         cmocka_unit_test(manual_ticks_and_refusals),
         cmocka_unit_test(plays_during_estop_never_play),
         cmocka_unit_test(last_command_is_damping_despite_release),
+        cmocka_unit_test(concurrent_shutdown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
