@@ -127,6 +127,18 @@ static bool fast_decimal(double *out, const char *s, const char *e)
     return true;
 }
 
+/* Angles in radians and positions in metres: anything this large is a broken file, and would
+ * not even fit the track's float32 samples. */
+static int check_range(double v, const char *s, const char *e, size_t line, int col,
+                       const char *const *joints)
+{
+    if (fabs(v) <= MPK_IMPORT_MAX_VALUE)
+        return MPK_OK;
+    return mpk__error(MPK_EFORMAT, "line %zu, column %d (%s): %.*s is out of range (at most %g)",
+                      line, col + 1, column_name(col, joints), (int)(e - s > 40 ? 40 : e - s), s,
+                      MPK_IMPORT_MAX_VALUE);
+}
+
 /* One number field starting at *p (spaces around it allowed), ending at ',' or the line end. */
 static int read_number(double *out, const char **p, const char *end, size_t line, int col,
                        const char *const *joints)
@@ -146,7 +158,7 @@ static int read_number(double *out, const char **p, const char *end, size_t line
         return mpk__error(MPK_EFORMAT, "line %zu, column %d (%s): empty field", line, col + 1,
                           column_name(col, joints));
     if (fast_decimal(out, s, e))
-        return MPK_OK;
+        return check_range(*out, s, e, line, col, joints);
     /* strtod also reads hexadecimal; a CSV of angles never holds it. */
     v = strtod(s, &stop);
     if (stop != e || memchr(s, 'x', (size_t)(e - s)) || memchr(s, 'X', (size_t)(e - s))) {
@@ -164,7 +176,7 @@ static int read_number(double *out, const char **p, const char *end, size_t line
                           line, col + 1, column_name(col, joints), (int)(e - s > 40 ? 40 : e - s),
                           s);
     *out = v;
-    return MPK_OK;
+    return check_range(v, s, e, line, col, joints);
 }
 
 static int read_row(double *row, const char *p, const char *end, size_t line, int cols,

@@ -256,6 +256,11 @@ static void test_bad_input(void **state)
     bad = edit(csv, 6, 20, "inf");
     import_fails(g1, bad, "line 6, column 21 (waist_roll): inf is not a finite number");
     free(bad);
+    bad = edit(csv, 4, 9, "66666666666666666666666666666666666666666666.5");
+    import_fails(g1, bad,
+                 "line 4, column 10 (left_hip_yaw): 6666666666666666666666666666666666666666 "
+                 "is out of range (at most 10000)");
+    free(bad);
     bad = edit(csv, 3, 8, "0x1p2");
     import_fails(g1, bad, "line 3, column 9 (left_hip_roll): '0x1p2' is not a number");
     free(bad);

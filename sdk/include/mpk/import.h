@@ -27,6 +27,8 @@ extern "C" {
 #define MPK_IMPORT_DEFAULT_RATE         50.0 /**< Hz of the track made (the projects' default) */
 #define MPK_IMPORT_UNITREE_RATE         30.0 /**< rows per second of Unitree's CSVs */
 #define MPK_IMPORT_QUATERNION_TOLERANCE 0.01 /**< a root quaternion's length must be 1 within */
+/** Largest magnitude of any value (rad or m); beyond it the file is broken: an error. */
+#define MPK_IMPORT_MAX_VALUE 1e4
 
 /** Which of the CSV's joints the track keeps. */
 typedef enum mpk_import_joints {
