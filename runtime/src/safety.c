@@ -9,8 +9,6 @@
 /* A model without default damping still needs some: a gain every Unitree servo handles. */
 #define FALLBACK_KD 1.0
 #define FALLBACK_KP 20.0
-/* Longest tick the rate limit allows a step for (an overrun does not license a jump). */
-#define MAX_DT 0.1
 
 struct motion_safety {
     const mpk_robot_model *model;
@@ -250,10 +248,12 @@ unsigned motion_safety_apply(motion_safety *s, motion_command *cmd, const motion
         s->counters.no_state++;
         return MOTION_SAFETY_NO_STATE;
     }
+    /* One command moves a target by at most one period's worth: a late tick (a stalled loop, a
+     * caller skipping time) does not license a bigger step; the target catches up over the next
+     * ticks instead. A tick sooner than the period allows less. */
     dt = s->have_prev ? (double)(now_ns - s->prev_ns) * 1e-9 : s->period;
-    if (!(dt > 0))
+    if (!(dt > 0) || dt > s->period)
         dt = s->period;
-    dt = fmin(dt, MAX_DT);
     if (cmd->channel != s->channel || cmd->joint_count != s->n) {
         actions |= MOTION_SAFETY_MASK;
         cmd->channel = s->channel;

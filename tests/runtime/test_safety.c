@@ -393,12 +393,48 @@ static void estop_is_damping_until_released(void **state)
     motion_safety_free(f.s);
 }
 
+/* A late tick (the loop stalled, or a caller ticking by hand skipped time) does not license a
+ * bigger step: one command moves a stiff target by at most the velocity limit times the period. */
+static void late_tick_is_no_license_to_jump(void **state)
+{
+    fixture f;
+    int j = 15; /* left_shoulder_pitch, 37 rad/s */
+    double vstep, before;
+    unsigned a;
+
+    fixture_init(&f, "g1-29dof", MOTION_CHANNEL_FULL);
+    vstep = f.m->joints[j].velocity * DT_NS * 1e-9;
+    hold(&f);
+    step(&f);
+    before = f.cmd.q[j];
+    f.now += 80000000; /* 80 ms late, the state fresh */
+    hold(&f);
+    f.cmd.q[j] = f.st.q[j] + 2.0;
+    a = step(&f);
+    assert_true(a & MOTION_SAFETY_RATE);
+    assert_true(f.cmd.q[j] - before <= vstep + 1e-12);
+    /* and the weight likewise changes by at most its rate times the period */
+    motion_safety_free(f.s);
+    fixture_init(&f, "g1-29dof", MOTION_CHANNEL_UPPER);
+    hold(&f);
+    f.cmd.weight = 0.0;
+    step(&f);
+    f.now += 80000000;
+    hold(&f);
+    f.cmd.weight = 1.0;
+    a = step(&f);
+    assert_true(a & MOTION_SAFETY_WEIGHT);
+    assert_true(f.cmd.weight <= 5.0 * DT_NS * 1e-9 + 1e-12);
+    motion_safety_free(f.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(nothing_before_state),
         cmocka_unit_test(clamps_to_limits_with_margin),
         cmocka_unit_test(limits_change_per_tick),
+        cmocka_unit_test(late_tick_is_no_license_to_jump),
         cmocka_unit_test(no_stepping_stone_through_zero_gain),
         cmocka_unit_test(nonfinite_latches_damping),
         cmocka_unit_test(watchdog_damps_stale_state),
