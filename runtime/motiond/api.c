@@ -15,7 +15,7 @@
 #include "util.h"
 #include "web.h"
 
-#define EVENTS_KEEPALIVE_MS 15000
+#define EVENTS_KEEPALIVE_MS 10000 /* also how soon a closed stream is noticed */
 
 /* ---- helpers -------------------------------------------------------------------------------- */
 
@@ -457,8 +457,9 @@ static void h_speed(md_daemon *d, md_http_req *r)
         loop_result(r, motion_loop_set_speed(d->loop, q.speed), "speed");
 }
 
-/* The emergency stop: one atomic store into the control loop, done before anything else (even
- * before the request's body is read: http.c calls this on the headers). No lock, no I/O first. */
+/* The emergency stop: one atomic store into the control loop. http.c already made it when the
+ * headers were in (before any body); here it is repeated (harmless) and answered. No lock, no I/O
+ * before it. */
 static void h_estop(md_daemon *d, md_http_req *r)
 {
     motion_loop_estop(d->loop);

@@ -21,8 +21,9 @@
 
 #define ROOT_JSON_MAX (512 * 1024)
 #define STORE_CFG_MAX (64 * 1024)
-#define STOP_WAIT_NS  3000000000LL /* SIGTERM: how long a controlled stop may take before damping \
-                                    */
+#define STOP_WAIT_NS                                                            \
+    3000000000LL /* SIGTERM: how long a controlled stop may take before damping \
+                  */
 
 static char *under_root(const char *root, const char *path)
 {

@@ -384,9 +384,11 @@ static bool admit(md_http *h, md_http_req *r)
         return false;
     }
     if (r->route->flags & MD_ROUTE_ESTOP) {
-        /* Nothing may hold up an emergency stop: no body to wait for, no size or type check. */
-        r->route->handler(h->d, r);
-        return false;
+        /* Nothing may hold up an emergency stop: it takes effect now, on the headers, before
+         * any body arrives; whatever body follows is read and dropped (never refused), and the
+         * handler answers once the request is complete. */
+        motion_loop_estop(h->d->loop);
+        return true;
     }
     cap = (r->route->flags & MD_ROUTE_UPLOAD) ? cfg->max_upload
           : (r->route->flags & MD_ROUTE_JSON) ? cfg->max_body
@@ -476,6 +478,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 r->too_large = true; /* reported with the upload's own reason below */
             return MHD_YES;
         }
+        if (r->route->flags & MD_ROUTE_ESTOP)
+            return MHD_YES; /* done on the headers already; the body means nothing */
         /* A body without Content-Length can only be measured as it comes. */
         long cap = (r->route->flags & MD_ROUTE_JSON) ? h->d->cfg->max_body : 0;
         if (r->body_len + n > (size_t)cap) {

@@ -213,10 +213,12 @@ class Motiond:
     def request(self, method, path, body=None, token="default", headers=None, local=False,
                 raw=None, timeout=30):
         """One request. body: a JSON value; raw: bytes as they are. token "default" is the
-        paired token (if any), None sends none."""
+        paired token (through the Unix socket before pairing), None sends none."""
         h = dict(headers or {})
         if token == "default":
             token = self.token
+            if token is None:
+                local = True  # not paired yet: the owner's way in is the Unix socket
         if token is not None and not local:
             h["Authorization"] = f"Bearer {token}"
         data = raw
@@ -315,6 +317,13 @@ class EventStream:
         self.resp = self.conn.getresponse()
         self.status = self.resp.status
         self.content_type = self.resp.headers.get("Content-Type", "")
+        self.json = None
+        if self.status != 200:
+            body = self.resp.read()
+            self.json = json.loads(body) if body else None
+            self.closed = True
+            self.thread = None
+            return
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
@@ -344,8 +353,8 @@ class EventStream:
                     data.append(line[5:].strip())
                 elif line.startswith("id:"):
                     eid = int(line[3:].strip())
-        except (OSError, ValueError):
-            pass
+        except (OSError, ValueError, AttributeError):
+            pass  # closed by this side (close() leaves the response without its file)
         with self.cond:
             self.closed = True
             self.cond.notify_all()
@@ -372,7 +381,8 @@ class EventStream:
 
     def close(self):
         try:
-            self.conn.sock.shutdown(socket.SHUT_RDWR)
+            if self.conn.sock:
+                self.conn.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
         self.conn.close()
