@@ -121,6 +121,93 @@ static void test_load_and_build(void **state)
     free(out);
 }
 
+/* A file made outside the folder (a rendered thumbnail) joins the package; mistakes change
+ * nothing. The fixture's project names its own thumbnail file; this one asks for a render. */
+static void test_add_asset(void **state)
+{
+    fixture *fx = *state;
+    char *json = project_json("", ", \"thumbnail\": {\"time\": 0.2}, \"rate\": 20");
+    char *file = ms_join(fx->dir, "mpk-project.json"), *out = ms_join(fx->dir, "thumb.mpk");
+    const char *motion = NULL;
+    mpk_project *p = NULL;
+    mpk_package *pkg = NULL;
+    void *data = NULL;
+    size_t size = 0, files;
+    double time = 0;
+
+    ms_write(file, json, strlen(json));
+    assert_int_equal(mpk_project_load(&p, fx->dir), MPK_OK);
+    assert_float_equal(mpk_project_rate(p), 20, 0);
+    assert_string_equal(mpk_project_source_type(p, 0), "csv");
+    assert_string_equal(mpk_project_source_file(p, 0), "src/nod.csv");
+    assert_string_equal(mpk_project_dir(p), fx->dir);
+    assert_int_equal(mpk_project_thumbnail(p, &motion, &time), MPK_PROJECT_THUMBNAIL_RENDER);
+    assert_string_equal(motion, "nod");
+    assert_float_equal(time, 0.2, 0);
+    assert_null(mpk_project_manifest(p)->thumbnail);
+    files = mpk_project_manifest(p)->file_count;
+    /* Refusals leave the project as it was. */
+    assert_int_equal(mpk_project_add_asset(p, "../x.png", "x", 1, 0), MPK_EINVAL);
+    assert_int_equal(mpk_project_add_asset(p, "motions/x.mpkt", "x", 1, 0), MPK_EINVAL);
+    assert_int_equal(mpk_project_add_asset(p, "MOTIONS/NOD.MPKT", "x", 1, 0), MPK_EEXISTS);
+    assert_int_equal(mpk_project_manifest(p)->file_count, files);
+    assert_int_equal(
+        mpk_project_add_asset(p, "assets/thumbnail.png", "PNG!", 4, MPK_PROJECT_ASSET_THUMBNAIL),
+        MPK_OK);
+    assert_int_equal(
+        mpk_project_add_asset(p, "assets/other.png", "PNG", 3, MPK_PROJECT_ASSET_THUMBNAIL),
+        MPK_EEXISTS);
+    assert_non_null(strstr(mpk_error_message(), "already has a thumbnail"));
+    assert_int_equal(mpk_project_manifest(p)->file_count, files + 1);
+    assert_int_equal(mpk_project_build(p, out, fx->key), MPK_OK);
+    assert_int_equal(mpk_package_open(&pkg, out), MPK_OK);
+    assert_int_equal(mpk_package_verify(pkg, NULL), MPK_OK);
+    assert_string_equal(mpk_package_manifest(pkg)->thumbnail, "assets/thumbnail.png");
+    assert_int_equal(mpk_package_read(&data, &size, pkg, "assets/thumbnail.png", 100), MPK_OK);
+    assert_int_equal(size, 4);
+    assert_memory_equal(data, "PNG!", 4);
+    free(data);
+    mpk_package_free(pkg);
+    mpk_project_free(p);
+    p = NULL;
+
+    /* A thumbnail that names no motion of the project, and thumbnail/rate of the wrong kind. */
+    free(json);
+    json = project_json("", ", \"thumbnail\": {\"motion\": \"shake\"}");
+    ms_write(file, json, strlen(json));
+    assert_int_equal(mpk_project_load(&p, fx->dir), MPK_EFORMAT);
+    assert_non_null(strstr(mpk_error_message(), "thumbnail.motion: 'shake' is not a motion"));
+    free(json);
+    json = project_json("", ", \"thumbnail\": 3");
+    ms_write(file, json, strlen(json));
+    assert_int_equal(mpk_project_load(&p, fx->dir), MPK_EFORMAT);
+    assert_non_null(strstr(mpk_error_message(), "mpk-project.json: thumbnail: must be"));
+    free(json);
+    json = project_json("", ", \"rate\": 5000");
+    ms_write(file, json, strlen(json));
+    assert_int_equal(mpk_project_load(&p, fx->dir), MPK_EFORMAT);
+    assert_non_null(strstr(mpk_error_message(), "rate: 5000 Hz, must be between 1 and 1000"));
+    free(json);
+    json = project_json("", ", \"validation\": {\"jerk_factor\": 20}");
+    ms_write(file, json, strlen(json));
+    assert_int_equal(mpk_project_load(&p, fx->dir), MPK_EFORMAT);
+    assert_non_null(strstr(mpk_error_message(), "validation.jerk_factor: 20 must be between"));
+    free(json);
+    json = project_json("", ", \"validation\": {\"speed\": 2}");
+    ms_write(file, json, strlen(json));
+    assert_int_equal(mpk_project_load(&p, fx->dir), MPK_EFORMAT);
+    assert_non_null(strstr(mpk_error_message(), "validation.speed: unknown field"));
+    assert_null(p);
+    free(json);
+    /* The fixture's own project file again, for whatever runs next. */
+    json = project_json("", ", \"assets\": [\"assets/icon.png\"], \"thumbnail\": "
+                            "\"assets/icon.png\"");
+    ms_write(file, json, strlen(json));
+    free(json);
+    free(file);
+    free(out);
+}
+
 /* The same project copied to another folder builds the same bytes. */
 static void test_reproducible_elsewhere(void **state)
 {
@@ -298,7 +385,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_and_build),      cmocka_unit_test(test_reproducible_elsewhere),
         cmocka_unit_test(test_mpkt_source),         cmocka_unit_test(test_bad_projects),
-        cmocka_unit_test(test_build_checks_limits),
+        cmocka_unit_test(test_build_checks_limits), cmocka_unit_test(test_add_asset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
