@@ -26,6 +26,9 @@ struct motion_safety {
     bool seen_state;
     int64_t checked_ns; /* the tick whose state was last checked (checked once per tick) */
     const motion_state *checked;
+    /* The newest state seen and when, by the caller's clock: the watchdog's second opinion. */
+    uint32_t last_seq;
+    int64_t last_stamp, fresh_ns;
     bool have_prev;
     int64_t prev_ns;
     double prev_q[MOTION_MAX_JOINTS];
@@ -162,19 +165,36 @@ static bool state_valid(const motion_safety *s, const motion_state *st)
     return st && st->stamp_ns != 0 && st->joint_count == s->n;
 }
 
+/*
+ * Two opinions on the state's age: its stamp against the tick's time, and how long ago (by the
+ * tick's clock) a new state last came - a state whose sequence number or stamp changed. The second
+ * catches what the first cannot: a backend stamping with another clock (a stamp ahead of the tick
+ * never looks old) and, after a first good state, states without a stamp or with the wrong joint
+ * count, which are no state at all.
+ */
 unsigned motion_safety_check_state(motion_safety *s, const motion_state *st, int64_t now_ns)
 {
+    double limit = s->cfg.watchdog * 1e9;
+    bool valid = state_valid(s, st);
     int j;
 
-    if (!state_valid(s, st))
+    if (!valid && !s->seen_state)
         return s->faults; /* before the first state there is nothing to watch */
     if (s->checked == st && s->checked_ns == now_ns && s->seen_state)
         return s->faults; /* the loop checked this state already in this tick */
     s->checked = st;
     s->checked_ns = now_ns;
+    if (valid && (!s->seen_state || st->seq != s->last_seq || st->stamp_ns != s->last_stamp)) {
+        s->last_seq = st->seq;
+        s->last_stamp = st->stamp_ns;
+        s->fresh_ns = now_ns;
+    }
     s->seen_state = true;
-    if ((double)(now_ns - st->stamp_ns) > s->cfg.watchdog * 1e9)
+    if ((double)(now_ns - s->fresh_ns) > limit ||
+        (valid && (double)(now_ns - st->stamp_ns) > limit))
         latch(s, MOTION_FAULT_WATCHDOG);
+    if (!valid)
+        return s->faults;
     for (j = 0; j < s->n; j++) {
         if (!isfinite(st->q[j]) || !isfinite(st->dq[j])) {
             latch(s, MOTION_FAULT_NONFINITE);

@@ -428,6 +428,45 @@ static void late_tick_is_no_license_to_jump(void **state)
     motion_safety_free(f.s);
 }
 
+/* The watchdog does not trust the state's clock alone: a state stamped by another clock (here an
+ * hour ahead, as CLOCK_REALTIME would be) that stops changing, and a backend that after a first
+ * good state hands over states without a stamp or with the wrong joint count, both damp once
+ * nothing new has come for the watchdog's age by the loop's own clock. */
+static void watchdog_needs_new_states(void **state)
+{
+    fixture f;
+    int64_t last;
+    int i, round;
+
+    for (round = 0; round < 3; round++) {
+        fixture_init(&f, "g1-29dof", MOTION_CHANNEL_FULL);
+        for (i = 0; i < 10; i++) {
+            hold(&f);
+            f.now += DT_NS;
+            f.st.stamp_ns = f.now + 3600 * 1000000000ll; /* another clock */
+            f.st.seq++;
+            assert_false(motion_safety_apply(f.s, &f.cmd, &f.st, f.now) & MOTION_SAFETY_DAMPING);
+        }
+        last = f.now;
+        if (round == 1)
+            f.st.stamp_ns = 0;
+        if (round == 2)
+            f.st.joint_count = 7;
+        for (i = 1; i <= 60; i++) {
+            unsigned a;
+            hold(&f);
+            f.now += DT_NS;
+            a = motion_safety_apply(f.s, &f.cmd, &f.st, f.now);
+            if (f.now - last <= 100000000)
+                assert_false(a & MOTION_SAFETY_DAMPING);
+            else
+                assert_true(a & MOTION_SAFETY_DAMPING);
+        }
+        assert_true(motion_safety_faults(f.s) & MOTION_FAULT_WATCHDOG);
+        motion_safety_free(f.s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -439,6 +478,7 @@ int main(void)
         cmocka_unit_test(nonfinite_latches_damping),
         cmocka_unit_test(watchdog_damps_stale_state),
         cmocka_unit_test(watchdog_age_is_configurable),
+        cmocka_unit_test(watchdog_needs_new_states),
         cmocka_unit_test(arm_mode_never_drives_legs),
         cmocka_unit_test(gains_torque_and_weight),
         cmocka_unit_test(estop_is_damping_until_released),
