@@ -10,7 +10,8 @@
  *
  * The simulation advances in read_state() to the tick's time, in sub-steps of at most 0.5 ms
  * (semi-implicit Euler), so that it runs as fast as the caller ticks: tests step it with
- * synthetic time, the loop with the real clock. Nothing here allocates after open().
+ * synthetic time, the loop with the real clock. It catches up on at most 0.2 s per read, so a
+ * read is bounded in time whatever the clock does. Nothing here allocates after open().
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,7 +22,10 @@
 #include "motion/backend.h"
 
 #define SUBSTEP_NS 500000
-#define NAME       "sim"
+/* Most simulated time one read catches up on: after a longer gap (a stalled loop, a clock that
+ * jumped) the robot resumes as if it had paused, so that a read never runs for long. */
+#define MAX_CATCHUP_NS 200000000
+#define NAME           "sim"
 
 typedef struct pending {
     int64_t apply_ns;
@@ -244,6 +248,8 @@ static void apply_due(sim *s, int64_t t)
 
 static void advance(sim *s, int64_t now)
 {
+    if (now - s->t_ns > MAX_CATCHUP_NS)
+        s->t_ns = now - MAX_CATCHUP_NS;
     while (s->t_ns < now) {
         int64_t h = now - s->t_ns;
         if (h > SUBSTEP_NS)

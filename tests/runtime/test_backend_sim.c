@@ -1,6 +1,7 @@
 /* The backend table and the simulated robot: PD response, latency, arm_sdk mixing, options. */
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rt_testlib.h"
 #include "testutil.h"
@@ -209,6 +210,32 @@ static void random_start_and_freeze(void **state)
     motion_backend_free(b);
 }
 
+/* A jump of the tick's clock (a loop that stalled for hours, a caller ticking by hand that skipped
+ * ahead) costs a bounded amount of simulation: the read returns at once with the robot where the
+ * last command holds it, not after simulating the whole gap in 0.5 ms steps. */
+static void clock_jump_is_bounded(void **state)
+{
+    const mpk_robot_model *m = rt_model("g1-29dof");
+    motion_backend *b;
+    motion_command c;
+    motion_state s;
+    int64_t t = 1000000000;
+    int j;
+
+    open_sim(&b, "g1-29dof", NULL);
+    assert_int_equal(motion_backend_read_state(b, &s, t), MOTION_OK);
+    full_command(&c, m, t);
+    assert_int_equal(motion_backend_write(b, &c), MOTION_OK);
+    alarm(20); /* before the fix this read simulated 11 days of robot: the alarm ends the test */
+    t += 1000000ll * 1000000000ll;
+    assert_int_equal(motion_backend_read_state(b, &s, t), MOTION_OK);
+    alarm(0);
+    assert_true(s.stamp_ns == t);
+    for (j = 0; j < m->joint_count; j++)
+        assert_true(fabs(s.q[j] - m->joints[j].stand) < 0.01);
+    motion_backend_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +244,7 @@ int main(void)
         cmocka_unit_test(latency),
         cmocka_unit_test(arm_sdk_weight),
         cmocka_unit_test(random_start_and_freeze),
+        cmocka_unit_test(clock_jump_is_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
