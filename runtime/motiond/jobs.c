@@ -216,8 +216,8 @@ static void *worker(void *arg)
         j->started = (int64_t)time(NULL);
         publish_locked(jobs, j);
         pthread_mutex_unlock(&jobs->mutex);
-        md_info("job %llu: %s %s%s%s started", (unsigned long long)j->id, type_names[j->type],
-                j->pkg, *j->version ? "@" : "", j->version);
+        md_info("job %llu: %s%s%s%s%s started", (unsigned long long)j->id, type_names[j->type],
+                *j->pkg ? " " : "", j->pkg, *j->version ? "@" : "", j->version);
 
         int rc = run_job(jobs, j);
 
@@ -231,10 +231,11 @@ static void *worker(void *arg)
         j->finished = (int64_t)time(NULL);
         publish_locked(jobs, j);
         if (rc)
-            md_warn("job %llu: %s %s: %s: %s", (unsigned long long)j->id, type_names[j->type],
-                    j->pkg, state_names[j->state], j->message);
+            md_warn("job %llu: %s%s%s: %s: %s", (unsigned long long)j->id, type_names[j->type],
+                    *j->pkg ? " " : "", j->pkg, state_names[j->state], j->message);
         else
-            md_info("job %llu: %s %s done", (unsigned long long)j->id, type_names[j->type], j->pkg);
+            md_info("job %llu: %s%s%s done", (unsigned long long)j->id, type_names[j->type],
+                    *j->pkg ? " " : "", j->pkg);
     }
     pthread_mutex_unlock(&jobs->mutex);
     return NULL;
