@@ -146,8 +146,11 @@ static int backend_write(void *ctx, const motion_command *cmd)
     memset(b->motors, 0, sizeof(b->motors));
     for (int i = 0; i < m->joint_count && i < cmd->joint_count; i++) {
         motion__dds_motor *mo = &b->motors[m->joints[i].motor];
-        if (upper && !cmd->enable[i])
-            continue; /* a leg: the robot's own controller keeps it */
+        /* rt/arm_sdk carries waist and arms only, whatever the command says: the robot's own
+         * controller keeps the legs (the safety filter never enables one; this is the wire's
+         * own guarantee). */
+        if (upper && (!cmd->enable[i] || m->joints[i].group == MPK_GROUP_LEG))
+            continue;
         mo->used = 1;
         mo->mode =
             cmd->enable[i] ? (uint8_t)(m->joints[i].motor_mode ? m->joints[i].motor_mode : 1) : 0;

@@ -164,6 +164,20 @@ static void test_g1(void **state)
         }
     }
 
+    /* rt/arm_sdk never carries a leg, even one a caller enabled by mistake: the robot's own
+     * controller keeps the legs. */
+    for (int j = 0; j < g1->joint_count; j++)
+        cmd.enable[j] = 1;
+    assert_int_equal(motion_backend_write(b, &cmd), MOTION_OK);
+    take_cmd(r.arm_reader, &got);
+    for (int j = 0; j < g1->joint_count; j++) {
+        const unitree_hg_msg_dds__MotorCmd_ *m = &got.motor_cmd[g1->joints[j].motor];
+        if (g1->joints[j].group == MPK_GROUP_LEG)
+            assert_true(m->mode == 0 && m->q == 0 && m->kp == 0 && m->kd == 0);
+        else
+            assert_true(m->kp == 40.f);
+    }
+
     /* Full channel: every motor on rt/lowcmd; a disabled one is off. */
     cmd.channel = MOTION_CHANNEL_FULL;
     for (int j = 0; j < g1->joint_count; j++)
