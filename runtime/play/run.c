@@ -275,6 +275,18 @@ static int load_clips(run *r, motion_clip **clips, int *count)
     return PLAY_EXIT_OK;
 }
 
+/* "key=value", allocated: option values (a precise start pose, a deep path) have no length limit
+ * here, and a truncated one would be another value (a file written somewhere else). */
+static char *option(const char *key, const char *value)
+{
+    size_t size = strlen(key) + strlen(value) + 2;
+    char *s = malloc(size);
+
+    if (s)
+        snprintf(s, size, "%s=%s", key, value);
+    return s;
+}
+
 static void log_sink(void *user, motion_log_level level, const char *msg)
 {
     const run *r = user;
@@ -286,7 +298,7 @@ static void log_sink(void *user, motion_log_level level, const char *msg)
 
 int play_run(play_options *o)
 {
-    char robot_buf[64], start_opt[512], seed_opt[64], path_opt[1024], inner_opt[128];
+    char robot_buf[64], *start_opt = NULL, *seed_opt = NULL, *path_opt = NULL, *inner_opt = NULL;
     const char *options[PLAY_MAX_OPTIONS + 8];
     motion_clip *clips[PLAY_MAX_MOTIONS] = {0};
     motion_loop_config cfg;
@@ -325,17 +337,19 @@ int play_run(play_options *o)
     cfg.log_user = &r;
     for (i = 0; i < o->option_count; i++)
         options[nopt++] = o->options[i];
-    if (o->start_pose) {
-        snprintf(start_opt, sizeof(start_opt), "start=%s", o->start_pose);
+    if ((o->start_pose && !(start_opt = option("start", o->start_pose))) ||
+        (o->seed && !(seed_opt = option("seed", o->seed))) ||
+        (o->record &&
+         (!(path_opt = option("path", o->record)) || !(inner_opt = option("inner", o->backend))))) {
+        fprintf(stderr, "motion-play: out of memory\n");
+        rc = PLAY_EXIT_FAIL;
+        goto out;
+    }
+    if (start_opt)
         options[nopt++] = start_opt;
-    }
-    if (o->seed) {
-        snprintf(seed_opt, sizeof(seed_opt), "seed=%s", o->seed);
+    if (seed_opt)
         options[nopt++] = seed_opt;
-    }
     if (o->record) {
-        snprintf(path_opt, sizeof(path_opt), "path=%s", o->record);
-        snprintf(inner_opt, sizeof(inner_opt), "inner=%s", o->backend);
         options[nopt++] = path_opt;
         options[nopt++] = inner_opt;
         cfg.backend = "record";
@@ -439,5 +453,9 @@ out:
     motion_loop_free(r.loop);
     for (i = 0; i < count; i++)
         motion_clip_free(clips[i]);
+    free(start_opt);
+    free(seed_opt);
+    free(path_opt);
+    free(inner_opt);
     return rc;
 }

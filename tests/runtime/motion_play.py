@@ -187,6 +187,21 @@ def main():
              and b["kp"][j] > 0]
     check(steps and max(steps) <= 37 * 0.002 * (1 + 1e-9), "no joint moves faster than its limit")
 
+    # Long option values are taken whole: a start pose written with full precision (over 512
+    # bytes for 29 joints) and a recording deep in a folder tree (a path over 1024 bytes).
+    robot = json.loads(subprocess.run([MPK, "robot", "show", "g1-29dof", "--json"],
+                                      capture_output=True, text=True, check=True).stdout)
+    pose = ",".join("%.17g" % (j["stand"] + 1e-9) for j in robot["joints"])
+    s = summary([wave, "--fast", "--start-pose", pose])
+    check(len(pose) > 512, "the precise pose is long (%d bytes)" % len(pose))
+    clean_run(s, "wave from a precise start pose")
+    deep = os.path.join(work, *(["d" * 200] * 6))
+    os.makedirs(deep)
+    rec = os.path.join(deep, "deep.rec")
+    run([wave, "--fast", "--record", rec], 0)
+    check(os.path.isfile(rec) and read_recording(rec)[0] == "g1-29dof",
+          "recording at a %d-byte path" % len(rec))
+
     # mpk play runs the same program.
     s = summary(["play", wave, "--fast"], program=MPK)
     clean_run(s, "mpk play")
