@@ -59,75 +59,127 @@ static uint64_t le64(const unsigned char *p)
     return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
-int mstore__zip_entry_count(uint64_t *out, const char *path)
+static uint16_t le16(const unsigned char *p)
 {
-    /* The end-of-central-directory record: 22 bytes plus a comment of up to 65535 bytes, found
-     * where its comment length reaches exactly the end of the file (a fake record inside a
-     * comment does not). */
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* Finds the end-of-central-directory record (22 bytes plus a comment of up to 65535 bytes), where
+ * its comment length reaches exactly the end of the file (a fake record inside a comment does
+ * not), and reads where the central directory lies and how many entries it claims; zip64 archives
+ * mark those fields 0xffff/0xffffffff and keep the values in the zip64 record its locator names.
+ * The directory must end where the record (or the zip64 record) starts, as libarchive expects. */
+static int find_directory(uint64_t *cd_off, uint64_t *cd_size, uint64_t *listed, int fd)
+{
     enum { EOCD = 22, TAIL = EOCD + 65535 };
     unsigned char *buf = NULL;
-    off_t size, start;
+    off_t size = lseek(fd, 0, SEEK_END), start;
     ssize_t n;
-    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = MSTORE_EFORMAT;
+    int rc = MSTORE_EFORMAT;
 
-    if (fd < 0)
-        return mstore__error(MSTORE_EIO, "%s: %s", path, strerror(errno));
-    size = lseek(fd, 0, SEEK_END);
     if (size < EOCD)
-        goto out;
+        return rc;
     start = size > TAIL ? size - TAIL : 0;
-    if (!(buf = malloc((size_t)(size - start)))) {
-        rc = MSTORE_ENOMEM;
-        goto out;
-    }
+    if (!(buf = malloc((size_t)(size - start))))
+        return MSTORE_ENOMEM;
     n = pread(fd, buf, (size_t)(size - start), start);
-    if (n != size - start)
-        goto out;
-    for (ssize_t i = n - EOCD; i >= 0; i--) {
+    for (ssize_t i = n == size - start ? n - EOCD : -1; i >= 0; i--) {
         const unsigned char *e = buf + i;
-        uint32_t cd_size, cd_off;
-        if (le32(e) != 0x06054b50 || (ssize_t)(i + EOCD + (e[20] | e[21] << 8)) != n)
+        uint64_t end = (uint64_t)(start + i);
+        if (le32(e) != 0x06054b50 || (ssize_t)(i + EOCD + le16(e + 20)) != n)
             continue;
-        /* The central directory must end where this record starts (zip64 archives mark the
-         * fields 0xffffffff instead): a record that does not describe this file is a fake one,
-         * in a comment, and libarchive skips it too. */
-        cd_size = le32(e + 12);
-        cd_off = le32(e + 16);
-        if (cd_size != 0xffffffffu && cd_off != 0xffffffffu &&
-            (uint64_t)cd_off + cd_size != (uint64_t)(start + i))
-            continue;
-        *out = (uint64_t)(e[10] | e[11] << 8);
-        if (*out == 0xffff && i >= 20 && le32(e - 20) == 0x07064b50) {
-            /* Zip64: the locator names the zip64 record, which holds the real count. */
+        *listed = le16(e + 10);
+        *cd_size = le32(e + 12);
+        *cd_off = le32(e + 16);
+        if (*listed == 0xffff || *cd_size == 0xffffffffu || *cd_off == 0xffffffffu) {
             unsigned char z[56];
-            uint64_t off = le64(e - 20 + 8);
-            if (pread(fd, z, sizeof(z), (off_t)off) != (ssize_t)sizeof(z) || le32(z) != 0x06064b50)
-                goto out;
-            *out = le64(z + 32);
+            if (i < 20 || le32(e - 20) != 0x07064b50)
+                continue;
+            end = le64(e - 20 + 8);
+            if (pread(fd, z, sizeof(z), (off_t)end) != (ssize_t)sizeof(z) || le32(z) != 0x06064b50)
+                continue;
+            *listed = le64(z + 32);
+            *cd_size = le64(z + 40);
+            *cd_off = le64(z + 48);
         }
+        if (*cd_off > end || *cd_size != end - *cd_off)
+            continue;
         rc = MSTORE_OK;
         break;
     }
-out:
     free(buf);
-    close(fd);
-    if (rc == MSTORE_ENOMEM)
-        return mstore__error(rc, "out of memory");
-    if (rc)
-        return mstore__error(rc, "%s: no zip end-of-central-directory record", path);
-    return MSTORE_OK;
+    return rc;
+}
+
+int mstore__zip_entry_count(uint64_t *out, const char *path)
+{
+    /* Each central directory header: 46 bytes, then the name, extra field and comment. */
+    enum { CDH = 46 };
+    unsigned char h[CDH], *name = malloc(65536);
+    uint64_t cd_off = 0, cd_size = 0, listed = 0, pos, end, count = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+    if (fd < 0 || !name) {
+        rc = fd < 0 ? mstore__error(MSTORE_EIO, "%s: %s", path, strerror(errno))
+                    : mstore__error(MSTORE_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = find_directory(&cd_off, &cd_size, &listed, fd))) {
+        rc = rc == MSTORE_ENOMEM
+                 ? mstore__error(rc, "out of memory")
+                 : mstore__error(rc, "%s: no zip end-of-central-directory record", path);
+        goto out;
+    }
+    /* Walked here, before libarchive loads the whole directory into memory: never more entries
+     * than a package may hold, and each name exactly as stored. */
+    for (pos = cd_off, end = cd_off + cd_size; pos < end; count++) {
+        uint64_t len;
+        if (count == MSTORE_EXTRACT_MAX_ENTRIES) {
+            rc = mstore__error(MSTORE_ELIMIT, "%s: more than %d entries", path,
+                               MSTORE_EXTRACT_MAX_ENTRIES);
+            goto out;
+        }
+        if (end - pos < CDH || pread(fd, h, CDH, (off_t)pos) != CDH || le32(h) != 0x02014b50) {
+            rc = mstore__error(MSTORE_EFORMAT, "%s: central directory entry %llu is damaged", path,
+                               (unsigned long long)count);
+            goto out;
+        }
+        len = (uint64_t)CDH + le16(h + 28) + le16(h + 30) + le16(h + 32);
+        if (len > end - pos ||
+            pread(fd, name, le16(h + 28), (off_t)(pos + CDH)) != (ssize_t)le16(h + 28)) {
+            rc = mstore__error(MSTORE_EFORMAT, "%s: central directory entry %llu is damaged", path,
+                               (unsigned long long)count);
+            goto out;
+        }
+        /* libarchive would cut the name at the NUL: "a.bin\0../x" would pass as "a.bin". */
+        if (memchr(name, '\0', le16(h + 28))) {
+            rc = mstore__error(MSTORE_EFORMAT, "%s: entry %llu: a NUL byte in its name", path,
+                               (unsigned long long)count);
+            goto out;
+        }
+        pos += len;
+    }
+    if (count != listed) {
+        rc = mstore__error(MSTORE_EFORMAT,
+                           "%s: the end record lists %llu entries, the central directory holds "
+                           "%llu",
+                           path, (unsigned long long)listed, (unsigned long long)count);
+        goto out;
+    }
+    *out = count;
+    rc = MSTORE_OK;
+out:
+    free(name);
+    if (fd >= 0)
+        close(fd);
+    return rc;
 }
 
 /* libarchive's seekable zip reader keeps one entry per name: a duplicate would be skipped
  * silently, while another zip reader might pick it. So the entries it returns are counted
  * against the central directory's own count. */
-static int check_count(const char *path, size_t seen)
+static int check_count(const char *path, uint64_t listed, size_t seen)
 {
-    uint64_t listed = 0;
-    int rc = mstore__zip_entry_count(&listed, path);
-
-    if (rc)
-        return rc;
     if (listed != seen)
         return mstore__error(MSTORE_EFORMAT,
                              "%s: the central directory lists %llu entries, %zu are readable "
@@ -209,10 +261,12 @@ int mstore__package_read_head(mpk_manifest **manifest, char **manifest_bytes, si
     struct archive_entry *e;
     char *man = NULL, *sig = NULL;
     size_t man_size = 0, sig_size = 0, count = 0;
+    uint64_t listed = 0;
     mpk_manifest *m = NULL;
     int rc, r;
 
-    if ((rc = open_archive(&a, archive_path)))
+    if ((rc = mstore__zip_entry_count(&listed, archive_path)) ||
+        (rc = open_archive(&a, archive_path)))
         return rc;
     while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
         const char *name;
@@ -242,7 +296,7 @@ int mstore__package_read_head(mpk_manifest **manifest, char **manifest_bytes, si
         rc = mstore__error(MSTORE_EFORMAT, "%s: %s", archive_path, archive_error_string(a));
         goto out;
     }
-    if ((rc = check_count(archive_path, count)))
+    if ((rc = check_count(archive_path, listed, count)))
         goto out;
     if (!man || !sig) {
         rc = mstore__error(MSTORE_EFORMAT, "%s: no %s", archive_path,
@@ -456,6 +510,7 @@ int mstore__extract_package(const char *archive_path, const char *dest, const mp
     struct archive *a = NULL;
     struct archive_entry *e;
     size_t count = 0, i;
+    uint64_t listed = 0;
     int rc, r;
 
     x.seen = calloc(m->file_count ? m->file_count : 1, sizeof(*x.seen));
@@ -471,6 +526,13 @@ int mstore__extract_package(const char *archive_path, const char *dest, const mp
     x.root_fd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (x.root_fd < 0) {
         rc = mstore__error(MSTORE_EIO, "%s: %s", dest, strerror(errno));
+        goto out;
+    }
+    if ((rc = mstore__zip_entry_count(&listed, archive_path)))
+        goto out;
+    if (listed > limits->max_entries) {
+        rc = mstore__error(MSTORE_ELIMIT, "%s: more than %zu entries", archive_path,
+                           limits->max_entries);
         goto out;
     }
     if ((rc = open_archive(&a, archive_path)))
@@ -534,7 +596,7 @@ int mstore__extract_package(const char *archive_path, const char *dest, const mp
         rc = mstore__error(MSTORE_EFORMAT, "%s: %s", archive_path, archive_error_string(a));
         goto out;
     }
-    if ((rc = check_count(archive_path, count)))
+    if ((rc = check_count(archive_path, listed, count)))
         goto out;
     for (i = 0; i < m->file_count; i++)
         if (!x.seen[i]) {

@@ -131,6 +131,21 @@ case("manifest changed after signing", {4}, lambda v: evil(v, lambda items, out:
 case("no signature", {9}, lambda v: evil(v, replace("signature.json")))
 
 
+def nul_in_name(items, out):
+    """The listed track stored as 'motions/main.mpkt<NUL>../../escaped.txt': a reader that stops
+    at the NUL sees the listed name, another one a path out of the folder."""
+    tail = b"Q../../escaped.txt"
+    write_zip(out, [(info(i.filename + tail.decode()) if i.filename == "motions/main.mpkt" else i,
+                     d) for i, d in items])
+    with open(out, "rb") as f:
+        data = f.read().replace(b"main.mpkt" + tail, b"main.mpkt\0" + tail[1:])
+    with open(out, "wb") as f:
+        f.write(data)
+
+
+case("a NUL byte in an entry name", {9}, lambda v: evil(v, nul_in_name))
+
+
 def tar_instead(version):
     src = repo.make_package("com.example.evil", version)
     out = os.path.join(base, f"evil-{version}.mpk")

@@ -91,6 +91,46 @@ static void central_directory_count(void **state)
     free(cut);
 }
 
+/* Writes a zip made by Python (script gets the output path as 'p'). */
+static char *crafted(fixture *f, const char *name, const char *script)
+{
+    char *z = ms_join(f->dir, name);
+
+    assert_int_equal(ms_run(NULL, "python3 -c \"import zipfile,struct\np='%s'\n%s\"", z, script),
+                     0);
+    return z;
+}
+
+/* The central directory is walked before libarchive reads it: every entry is counted (never the
+ * end record's word for it), a name with a NUL byte (which libarchive cuts short, so that the
+ * entry would pass as the name before the NUL) is refused, and so are more entries than a
+ * package may hold, before any of them is loaded. */
+static void central_directory_walk(void **state)
+{
+    fixture *f = *state;
+    uint64_t n = 0;
+    char *nul, *many, *lying;
+
+    nul = crafted(f, "nul.zip",
+                  "z=zipfile.ZipFile(p,'w')\nz.writestr('a/okQ../../x','1')\nz.close()\n"
+                  "b=open(p,'rb').read().replace(b'okQ',b'ok\\x00')\nopen(p,'wb').write(b)");
+    assert_int_equal(mstore__zip_entry_count(&n, nul), MSTORE_EFORMAT);
+    assert_non_null(strstr(mstore_error_message(), "NUL"));
+    many = crafted(f, "many.zip",
+                   "z=zipfile.ZipFile(p,'w')\n"
+                   "[z.writestr('f%d' % i,'') for i in range(1100)]\nz.close()");
+    assert_int_equal(mstore__zip_entry_count(&n, many), MSTORE_ELIMIT);
+    /* An end record that lists fewer entries than the directory holds. */
+    lying = crafted(f, "lying.zip",
+                    "z=zipfile.ZipFile(p,'w')\n[z.writestr(c,'1') for c in 'abc']\nz.close()\n"
+                    "b=bytearray(open(p,'rb').read())\ne=b.rfind(b'PK\\x05\\x06')\n"
+                    "b[e+8:e+12]=struct.pack('<HH',2,2)\nopen(p,'wb').write(b)");
+    assert_int_equal(mstore__zip_entry_count(&n, lying), MSTORE_EFORMAT);
+    free(nul);
+    free(many);
+    free(lying);
+}
+
 static void signed_head(void **state)
 {
     fixture *f = *state;
@@ -157,6 +197,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(entry_names),
+        cmocka_unit_test(central_directory_walk),
         cmocka_unit_test(central_directory_count),
         cmocka_unit_test(signed_head),
         cmocka_unit_test(extracts_within_limits),
