@@ -61,6 +61,17 @@ def test_config(w):
         r = T.run([T.prog("motiond"), "--config", cfg, "--print-config"], check_rc=False)
         check(r.returncode == 2 and key in r.stderr and cfg in r.stderr,
               f"a bad configuration ({doc}) is refused naming the file and '{key}': {r.stderr.strip()}")
+    example = os.path.join(T.SRC, "runtime", "motiond", "motiond.example.json")
+    r = T.run([T.prog("motiond"), "--config", example, "--print-config"], check_rc=False)
+    check(r.returncode == 0 and json.loads(r.stdout)["backend"] == "dds",
+          "the example configuration is valid")
+    with open(os.path.join(T.SRC, "runtime", "motiond", "motiond.service")) as f:
+        unit = f.read()
+    exec_start = [l.split("=", 1)[1].split() for l in unit.splitlines() if l.startswith("ExecStart=")][0]
+    args = [T.prog("motiond")] + [example if a.endswith(".json") else a for a in exec_start[1:]]
+    r = T.run(args + ["--print-config"], check_rc=False)
+    check(r.returncode == 0 and "KillSignal=SIGTERM" in unit,
+          "the systemd unit's command line is valid and it stops motiond with SIGTERM")
     r = T.run([T.prog("motiond"), "--frobnicate"], check_rc=False)
     check(r.returncode == 2 and "--frobnicate" in r.stderr, "an unknown option is a usage error")
 
