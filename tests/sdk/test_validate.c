@@ -85,7 +85,8 @@ static const mpk_finding *expect(mpk_findings **keep, mpk_track *t, unsigned per
 static void test_clean_motion(void **state)
 {
     double p[] = {0, 0.8, 2};
-    mpk_findings *list = check(make("g1-29dof", elbow, 1, 50, 2, bump, p), 0, NULL);
+    mpk_track *t = make("g1-29dof", elbow, 1, 50, 2, bump, p);
+    mpk_findings *list = check(t, 0, NULL);
     char *json = NULL;
     size_t size = 0;
 
@@ -97,6 +98,7 @@ static void test_clean_motion(void **state)
     assert_non_null(strstr(json, "\"findings\": []"));
     free(json);
     mpk_findings_free(list);
+    mpk_track_free(t);
 }
 
 static void test_limit(void **state)
