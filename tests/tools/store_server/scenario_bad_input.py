@@ -194,6 +194,17 @@ def scenario():
         check(status == 404 and body["error"] == "not-found", body)
         status, _, body = store.get("/metadata/timestamp.json", method="POST", data=b"x")
         check(status == 405 and json.loads(body)["error"] == "method", body)
+        # The refused path is quoted in the answer as JSON text, whatever it holds.
+        reply = raw(store, b'DELETE /api/v1/up%22,%22x%22:%5c%22 HTTP/1.1\r\nHost: x\r\n'
+                    b'Connection: close\r\n\r\n')
+        head, _, body = reply.partition(b"\r\n\r\n")
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            answer = None
+        check(b" 405 " in head.split(b"\r\n")[0] and answer is not None and
+              answer.get("error") == "method" and "x" not in answer,
+              f"405 with a path holding quotes: valid JSON: {reply!r}")
 
         # Nothing moved: metadata versions are those of the one good publish; only the good
         # package was kept; every refused upload that reached the checks is on record.

@@ -266,14 +266,22 @@ static enum MHD_Result api_get(struct MHD_Connection *c, srv_store *s, const cha
 static enum MHD_Result method_not_allowed(struct MHD_Connection *c, const char *allow,
                                           const char *method, const char *url)
 {
-    char *text = srv_asprintf("{\"error\":\"method\",\"message\":\"%s is not allowed on %s\"}\n",
-                              method, strncmp(url, "/api/", 5) == 0 ? url : "repository files");
+    /* Method and path come from the request: quoted by jansson, never pasted into JSON text. */
+    json_t *body =
+        json_pack("{s:s, s:s++}", "error", "method", "message", method, " is not allowed on ",
+                  strncmp(url, "/api/", 5) == 0 ? url : "repository files");
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     struct MHD_Response *r;
     enum MHD_Result ret;
 
+    json_decref(body);
     if (!text)
         return MHD_NO;
     r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
     MHD_add_response_header(r, "Allow", allow);
     MHD_add_response_header(r, "Content-Type", "application/json");
     ret = MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, r);
