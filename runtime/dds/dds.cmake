@@ -18,3 +18,8 @@ function(motion_dds_link_libraries)
   endforeach()
 endfunction()
 cmake_language(DEFER CALL motion_dds_link_libraries)
+# The backend's internal headers (and the generated types) for its fuzzer,
+# tests/fuzz/fuzz_dds_lowstate.c: `ms_add_fuzzer(dds_lowstate motion_dds_internal)`.
+add_library(motion_dds_internal INTERFACE)
+target_include_directories(motion_dds_internal INTERFACE ${MOTION_DDS_INCLUDES})
+target_link_libraries(motion_dds_internal INTERFACE motion_static)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dds_backend.h"
 #include "dds_domain.h"
 #include "dds_link.h"
 #include "internal.h"
@@ -108,30 +109,35 @@ static void backend_close(void *ctx)
     free(b);
 }
 
+void motion__dds_state_to_motion(motion_state *out, const mpk_robot_model *m,
+                                 const motion__dds_state *state)
+{
+    out->stamp_ns = (int64_t)state->received_ns;
+    out->seq = (uint32_t)state->count;
+    out->joint_count = m->joint_count;
+    for (int i = 0; i < m->joint_count; i++) {
+        int slot = m->joints[i].motor;
+        out->q[i] = state->q[slot];
+        out->dq[i] = state->dq[slot];
+        out->tau[i] = state->tau_est[slot];
+    }
+    out->has_imu = true;
+    for (int k = 0; k < 4; k++)
+        out->imu_quat[k] = state->quat[k];
+    for (int k = 0; k < 3; k++) {
+        out->imu_gyro[k] = state->gyro[k];
+        out->imu_acc[k] = state->acc[k];
+    }
+}
+
 static int backend_read_state(void *ctx, motion_state *out, int64_t now_ns)
 {
     dds_backend *b = ctx;
-    const mpk_robot_model *m = b->model;
 
     (void)now_ns; /* a robot reports when its state arrived, not when we ask */
     if (!motion__dds_link_state(b->link, &b->state))
         return MOTION_EAGAIN;
-    out->stamp_ns = (int64_t)b->state.received_ns;
-    out->seq = (uint32_t)b->state.count;
-    out->joint_count = m->joint_count;
-    for (int i = 0; i < m->joint_count; i++) {
-        int slot = m->joints[i].motor;
-        out->q[i] = b->state.q[slot];
-        out->dq[i] = b->state.dq[slot];
-        out->tau[i] = b->state.tau_est[slot];
-    }
-    out->has_imu = true;
-    for (int k = 0; k < 4; k++)
-        out->imu_quat[k] = b->state.quat[k];
-    for (int k = 0; k < 3; k++) {
-        out->imu_gyro[k] = b->state.gyro[k];
-        out->imu_acc[k] = b->state.acc[k];
-    }
+    motion__dds_state_to_motion(out, b->model, &b->state);
     return MOTION_OK;
 }
 

@@ -175,56 +175,58 @@ void motion__dds_link_stats(const motion__dds_link *l, motion__dds_stats *out)
     out->bad_crc = atomic_load(&m->bad_crc);
 }
 
-/* Receive thread: copy a good state into the back slot and publish it. */
-static void publish_state(motion__dds_link *l, uint64_t t, uint64_t count)
+int motion__dds_lowstate_decode(motion__dds_state *out, motion__dds_family family, const void *msg,
+                                uint64_t received_ns, uint64_t count)
 {
-    motion__dds_state *s = &l->states[l->back];
-
-    memset(s, 0, sizeof(*s));
-    s->received_ns = t;
-    s->count = count;
-    if (l->cfg.family == MOTION__DDS_HG) {
-        const motion__hg_lowstate *m = &l->rx.hg;
-        s->tick = m->tick;
-        s->mode_machine = m->mode_machine;
+    if (family == MOTION__DDS_HG) {
+        const motion__hg_lowstate *m = msg;
+        if (motion__unitree_crc(m, sizeof(*m)) != m->crc)
+            return 0;
+        memset(out, 0, sizeof(*out));
+        out->tick = m->tick;
+        out->mode_machine = m->mode_machine;
         for (int i = 0; i < MOTION_DDS_HG_SLOTS; i++) {
-            s->q[i] = m->motor_state[i].q;
-            s->dq[i] = m->motor_state[i].dq;
-            s->tau_est[i] = m->motor_state[i].tau_est;
-            s->motor_mode[i] = m->motor_state[i].mode;
+            out->q[i] = m->motor_state[i].q;
+            out->dq[i] = m->motor_state[i].dq;
+            out->tau_est[i] = m->motor_state[i].tau_est;
+            out->motor_mode[i] = m->motor_state[i].mode;
         }
-        memcpy(s->quat, m->imu_state.quaternion, sizeof(s->quat));
-        memcpy(s->gyro, m->imu_state.gyroscope, sizeof(s->gyro));
-        memcpy(s->acc, m->imu_state.accelerometer, sizeof(s->acc));
-        memcpy(s->rpy, m->imu_state.rpy, sizeof(s->rpy));
+        memcpy(out->quat, m->imu_state.quaternion, sizeof(out->quat));
+        memcpy(out->gyro, m->imu_state.gyroscope, sizeof(out->gyro));
+        memcpy(out->acc, m->imu_state.accelerometer, sizeof(out->acc));
+        memcpy(out->rpy, m->imu_state.rpy, sizeof(out->rpy));
     } else {
-        const motion__go_lowstate *m = &l->rx.go;
-        s->tick = m->tick;
+        const motion__go_lowstate *m = msg;
+        if (motion__unitree_crc(m, sizeof(*m)) != m->crc)
+            return 0;
+        memset(out, 0, sizeof(*out));
+        out->tick = m->tick;
         for (int i = 0; i < MOTION_DDS_GO_SLOTS; i++) {
-            s->q[i] = m->motor_state[i].q;
-            s->dq[i] = m->motor_state[i].dq;
-            s->tau_est[i] = m->motor_state[i].tau_est;
-            s->motor_mode[i] = m->motor_state[i].mode;
+            out->q[i] = m->motor_state[i].q;
+            out->dq[i] = m->motor_state[i].dq;
+            out->tau_est[i] = m->motor_state[i].tau_est;
+            out->motor_mode[i] = m->motor_state[i].mode;
         }
-        memcpy(s->quat, m->imu_state.quaternion, sizeof(s->quat));
-        memcpy(s->gyro, m->imu_state.gyroscope, sizeof(s->gyro));
-        memcpy(s->acc, m->imu_state.accelerometer, sizeof(s->acc));
-        memcpy(s->rpy, m->imu_state.rpy, sizeof(s->rpy));
+        memcpy(out->quat, m->imu_state.quaternion, sizeof(out->quat));
+        memcpy(out->gyro, m->imu_state.gyroscope, sizeof(out->gyro));
+        memcpy(out->acc, m->imu_state.accelerometer, sizeof(out->acc));
+        memcpy(out->rpy, m->imu_state.rpy, sizeof(out->rpy));
     }
-    atomic_store_explicit(&l->mode_machine, s->mode_machine, memory_order_relaxed);
-    l->back = atomic_exchange_explicit(&l->middle, l->back | FRESH, memory_order_acq_rel) & 3;
+    out->received_ns = received_ns;
+    out->count = count;
+    return 1;
 }
 
+/* Receive thread: take every waiting LowState_, decode the good ones into the back slot of the
+ * triple buffer and publish it. */
 static void on_state(dds_entity_t reader, void *arg)
 {
     motion__dds_link *l = arg;
-    size_t size = l->cfg.family == MOTION__DDS_HG ? sizeof(l->rx.hg) : sizeof(l->rx.go);
 
     for (;;) {
         void *ptr = &l->rx;
         dds_sample_info_t info;
-        uint32_t crc;
-        uint64_t t;
+        uint64_t t, good;
 
         /* Zeroed first: the CRC covers padding as zero, and the reader writes fields only. */
         memset(&l->rx, 0, sizeof(l->rx));
@@ -233,15 +235,15 @@ static void on_state(dds_entity_t reader, void *arg)
         if (!info.valid_data)
             continue;
         t = now_ns();
-        crc = l->cfg.family == MOTION__DDS_HG ? l->rx.hg.crc : l->rx.go.crc;
-        atomic_fetch_add_explicit(&l->received, 1, memory_order_relaxed);
-        if (motion__unitree_crc(&l->rx, size) != crc) {
+        good = atomic_fetch_add_explicit(&l->received, 1, memory_order_relaxed) + 1 -
+               atomic_load_explicit(&l->bad_crc, memory_order_relaxed);
+        if (!motion__dds_lowstate_decode(&l->states[l->back], l->cfg.family, &l->rx, t, good)) {
             atomic_fetch_add_explicit(&l->bad_crc, 1, memory_order_relaxed);
             continue;
         }
-        publish_state(l, t,
-                      atomic_load_explicit(&l->received, memory_order_relaxed) -
-                          atomic_load_explicit(&l->bad_crc, memory_order_relaxed));
+        atomic_store_explicit(&l->mode_machine, l->states[l->back].mode_machine,
+                              memory_order_relaxed);
+        l->back = atomic_exchange_explicit(&l->middle, l->back | FRESH, memory_order_acq_rel) & 3;
     }
 }
 

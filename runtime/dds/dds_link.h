@@ -87,6 +87,16 @@ int motion__dds_link_state(motion__dds_link *l, motion__dds_state *out);
 /** @return readers matched with the writer of rt/lowcmd (arm: rt/arm_sdk), or -1 on error. */
 int motion__dds_link_matched(const motion__dds_link *l, int arm);
 
+/**
+ * The receive path's check and decoding of one LowState_ (what the receive thread does with each
+ * sample; exposed for the tests and the fuzzer).
+ * @param msg  a unitree_hg or unitree_go LowState_ (by family) as CycloneDDS filled it, padding
+ *             zero
+ * @return 1 when its CRC holds and out holds the decoded state, 0 when not (out untouched)
+ */
+int motion__dds_lowstate_decode(motion__dds_state *out, motion__dds_family family, const void *msg,
+                                uint64_t received_ns, uint64_t count);
+
 /** Counters; any thread. */
 void motion__dds_link_stats(const motion__dds_link *l, motion__dds_stats *out);
 
