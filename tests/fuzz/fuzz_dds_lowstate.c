@@ -5,9 +5,11 @@
  *  1. CycloneDDS's own receive steps: the body is checked and normalised against the type's ops
  *     (dds_stream_normalize_data, as on receipt) and read into the C struct (dds_stream_read, as
  *     dds_take does), so the fuzzer reaches the runtime with whatever the wire can carry.
- *  2. The link's check and decoding (motion__dds_lowstate_decode): a sample is accepted exactly when
- *     its CRC holds, and then every field arrives unchanged; a rejected one leaves the state alone.
- *  3. The backend's mapping to model joints (motion__dds_state_to_motion) for a robot of the family.
+ *  2. The link's check and decoding (motion__dds_lowstate_decode): a sample is accepted exactly
+ * when its CRC holds, and then every field arrives unchanged; a rejected one leaves the state
+ * alone.
+ *  3. The backend's mapping to model joints (motion__dds_state_to_motion) for a robot of the
+ * family.
  *  4. The safety filter: a non-finite position or velocity in a joint of the model latches
  *     MOTION_FAULT_NONFINITE, and the command that leaves the filter is finite either way.
  *
@@ -35,9 +37,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)         \
-    do {                    \
-        if (!(cond))        \
+#define CHECK(cond)           \
+    do {                      \
+        if (!(cond))          \
             __builtin_trap(); \
     } while (0)
 
@@ -109,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     family = (data[0] & 1) ? MOTION__DDS_GO : MOTION__DDS_HG;
     model = mpk_robot_find(family == MOTION__DDS_HG ? hg_models[(data[0] >> 1) & 3]
-                                                     : go_models[(data[0] >> 1) & 3]);
+                                                    : go_models[(data[0] >> 1) & 3]);
     CHECK(model && (model->family == MPK_DDS_GO) == (family == MOTION__DDS_GO));
     desc = family == MOTION__DDS_HG ? &unitree_hg_msg_dds__LowState__desc
                                     : &unitree_go_msg_dds__LowState__desc;
