@@ -297,7 +297,11 @@ static void h_sideload(md_daemon *d, md_http_req *r)
 
     /* Only a look at the manifest to name the job: the install verifies everything. */
     if (mpk_package_open(&pkg, path) != MPK_OK) {
-        md_reply_error(r, 422, "bad-package", "package: %s", mpk_error_message());
+        char why[512];
+        snprintf(why, sizeof(why), "%s", mpk_error_message());
+        md_upload_free(r->upload); /* removed before the answer leaves */
+        r->upload = NULL;
+        md_reply_error(r, 422, "bad-package", "package: %s", why);
         free(path);
         return;
     }

@@ -22,6 +22,7 @@
 #define STACK_SIZE         (256 * 1024) /* connection threads (memory may be locked) */
 #define CONNECTION_TIMEOUT 60           /* s without traffic (event streams send keep-alives) */
 #define POST_BUFFER        (64 * 1024)
+#define HOLD_MAX           (64 * 1024) /* a refused body up to this size is read before answering */
 
 struct md_http {
     md_daemon *d;
@@ -144,6 +145,16 @@ void md_reply_response(md_http_req *r, int status, struct MHD_Response *resp)
         return;
     }
     common_headers(r, resp);
+    if (r->hold) {
+        /* A refusal made on the headers of a request whose (small) body is still coming: the
+         * body is read and dropped first, so that the client, still sending, gets the answer
+         * instead of a connection closed under it. */
+        r->held = resp;
+        r->held_status = status;
+        r->answered = true;
+        r->status = status;
+        return;
+    }
     MHD_queue_response(r->conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
     r->answered = true;
@@ -456,8 +467,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->local = h->local;
         r->t0 = motion_now_ns();
         client_address(r, h->local);
-        if (!admit(h, r))
+        {
+            const char *clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+            const char *te =
+                MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+            unsigned long long n = clen ? strtoull(clen, NULL, 10) : 0;
+            r->hold = (clen && n > 0 && n <= HOLD_MAX) || (!clen && te);
+        }
+        if (!admit(h, r)) {
+            r->hold = false;
             return MHD_YES;
+        }
+        r->hold = false;
         if (r->route->flags & MD_ROUTE_UPLOAD) {
             if (md_upload_new(&r->upload, h->d->upload_dir, (uint64_t)h->d->cfg->max_upload) != 0 ||
                 !(c->post = MHD_create_post_processor(conn, POST_BUFFER, post_iterator, r))) {
@@ -471,11 +492,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (r->answered || r->too_large)
-            return MHD_YES; /* already refused: the rest of the body is dropped */
+        if (r->answered || r->too_large || r->upload_failed) {
+            /* Already refused: the rest of the body is dropped, up to what was admitted. */
+            r->dropped += n;
+            return r->dropped > (c->post ? (size_t)h->d->cfg->max_upload : HOLD_MAX) ? MHD_NO
+                                                                                     : MHD_YES;
+        }
         if (c->post) {
-            if (MHD_post_process(c->post, upload_data, n) != MHD_YES && !r->too_large)
-                r->too_large = true; /* reported with the upload's own reason below */
+            if (MHD_post_process(c->post, upload_data, n) != MHD_YES)
+                r->upload_failed = true; /* reported with the upload's own reason below */
             return MHD_YES;
         }
         if (r->route->flags & MD_ROUTE_ESTOP)
@@ -498,6 +523,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     /* The whole request is in. */
+    if (r->held) {
+        MHD_queue_response(conn, (unsigned)r->held_status, r->held);
+        MHD_destroy_response(r->held);
+        r->held = NULL;
+        return MHD_YES;
+    }
     if (r->answered)
         return MHD_YES;
     if (r->too_large && !r->upload) {
@@ -506,7 +537,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (r->upload && md_upload_finish(r->upload) != 0) {
-        const char *why = md_upload_error(r->upload);
+        char why[256];
+        snprintf(why, sizeof(why), "%s", md_upload_error(r->upload));
+        /* Gone before the answer leaves, so that nothing of it is left once the client knows. */
+        md_upload_free(r->upload);
+        r->upload = NULL;
         md_reply_error(r, strstr(why, "max_upload") ? 413 : 400,
                        strstr(why, "max_upload") ? "too-large" : "bad-upload", "%s", why);
         return MHD_YES;
@@ -532,6 +567,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         md_debug("%s %s %s -> %d (%.1f ms)%s", r->addr, r->method, r->url, r->status,
                  (double)(motion_now_ns() - r->t0) / 1e6,
                  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended)");
+    if (r->held)
+        MHD_destroy_response(r->held);
     if (c->post)
         MHD_destroy_post_processor(c->post);
     md_upload_free(r->upload);

@@ -54,8 +54,13 @@ struct md_http_req {
     char token_id[MD_TOKEN_ID_LEN + 1];
     char *body;
     size_t body_len;
-    bool answered;  /* a response was queued */
-    bool too_large; /* the body went past the cap without a Content-Length */
+    bool answered; /* a response was queued (or is held, below) */
+    bool hold;     /* refusals before the body: hold the answer until the body is read */
+    struct MHD_Response *held;
+    int held_status;
+    size_t dropped;     /* body bytes dropped after a refusal */
+    bool too_large;     /* the body went past the cap without a Content-Length */
+    bool upload_failed; /* the upload refused a part (md_upload_error says why) */
     struct md_upload *upload;
     int status;
     int64_t t0;
