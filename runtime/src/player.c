@@ -425,6 +425,40 @@ static double path_velocity(const motion_player *p, int j)
     return p->pause > 1e-9 ? p->dq[j] / p->pause : 0.0;
 }
 
+/* Commands the mask joints from item it at motion time t, its velocity scaled to wall time by scale
+ * (motion seconds per wall second); with gains, at the item's gains too. */
+static void take_sample(motion_player *p, const item *it, double t, double scale, bool gains)
+{
+    int j;
+
+    item_eval(p, it, t, p->qa, p->va);
+    for (j = 0; j < p->n; j++) {
+        if (!p->mask[j])
+            continue;
+        p->q[j] = p->qa[j];
+        p->dq[j] = p->va[j] * scale;
+        if (gains) {
+            p->kp[j] = it->kp[j];
+            p->kd[j] = it->kd[j];
+        }
+    }
+}
+
+/* Starts a segment of the planned blend: gains ramp from the current ones to kp1, kd1 over it. */
+static void begin_blend_segment(motion_player *p, const double *kp1, const double *kd1)
+{
+    int j;
+
+    for (j = 0; j < p->n; j++) {
+        p->gkp0[j] = p->kp[j];
+        p->gkd0[j] = p->kd[j];
+        p->gkp1[j] = kp1[j];
+        p->gkd1[j] = kd1[j];
+    }
+    p->seg_t = 0.0;
+    p->seg_d = p->blend.duration;
+}
+
 /* Starts the blend from where the robot is (or what we last commanded) to the first frame of the
  * current item. */
 static void start_blend_in(motion_player *p, const motion_state *st, bool from_measured,
@@ -462,15 +496,8 @@ static void start_blend_in(motion_player *p, const motion_state *st, bool from_m
         pop(p, MOTION_EVENT_REJECTED);
         return;
     }
-    for (j = 0; j < p->n; j++) {
-        p->gkp0[j] = p->kp[j];
-        p->gkd0[j] = p->kd[j];
-        p->gkp1[j] = it->kp[j];
-        p->gkd1[j] = it->kd[j];
-    }
+    begin_blend_segment(p, it->kp, it->kd);
     it->t = 0.0;
-    p->seg_t = 0.0;
-    p->seg_d = p->blend.duration;
     p->xf = false;
     p->xf_planned = false;
     set_act(p, MOTION_ACT_BLEND_IN);
@@ -500,14 +527,7 @@ static void start_pose_blend(motion_player *p, const double *target, motion_acti
         start_stop(p, false, false);
         return;
     }
-    for (j = 0; j < p->n; j++) {
-        p->gkp0[j] = p->kp[j];
-        p->gkd0[j] = p->kd[j];
-        p->gkp1[j] = p->kp_def[j];
-        p->gkd1[j] = p->kd_def[j];
-    }
-    p->seg_t = 0.0;
-    p->seg_d = p->blend.duration;
+    begin_blend_segment(p, p->kp_def, p->kd_def);
     set_act(p, act);
 }
 
@@ -808,15 +828,7 @@ static void play_tick(motion_player *p, const motion_state *st, double dt)
                 a->started = true;
                 emit(p, MOTION_EVENT_STARTED, a->tag, 0);
             }
-            item_eval(p, a, a->t, p->qa, p->va);
-            for (j = 0; j < p->n; j++) {
-                if (!p->mask[j])
-                    continue;
-                p->q[j] = p->qa[j];
-                p->dq[j] = p->va[j] * scale;
-                p->kp[j] = a->kp[j];
-                p->kd[j] = a->kd[j];
-            }
+            take_sample(p, a, a->t, scale, true);
             return;
         }
         w = motion_smoothstep(u, &dw);
@@ -847,13 +859,7 @@ static void play_tick(motion_player *p, const motion_state *st, double dt)
              * tick in what follows (a blend or a stop), so that no time is lost or doubled. */
             double rest = scale > 0 ? (a->t - dur) / scale : 0.0;
             a->t = dur;
-            item_eval(p, a, dur, p->qa, p->va);
-            for (j = 0; j < p->n; j++) {
-                if (!p->mask[j])
-                    continue;
-                p->q[j] = p->qa[j];
-                p->dq[j] = p->va[j] * scale;
-            }
+            take_sample(p, a, dur, scale, false);
             item_ended(p, st, rest);
             if (rest > 0 && (p->act == MOTION_ACT_BLEND_IN || p->act == MOTION_ACT_BLEND_OUT))
                 blend_advance(p, rest);
@@ -862,15 +868,7 @@ static void play_tick(motion_player *p, const motion_state *st, double dt)
             return;
         }
     }
-    item_eval(p, a, a->t, p->qa, p->va);
-    for (j = 0; j < p->n; j++) {
-        if (!p->mask[j])
-            continue;
-        p->q[j] = p->qa[j];
-        p->dq[j] = p->va[j] * scale;
-        p->kp[j] = a->kp[j];
-        p->kd[j] = a->kd[j];
-    }
+    take_sample(p, a, a->t, scale, true);
 
     /* Begin a crossfade when the successor's window is reached. */
     b = successor(p, &self);
@@ -1054,15 +1052,7 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
             a->started = true;
             /* The first playing tick is the first frame (plus whatever time overshot it). */
             a->t = excess * p->speed;
-            item_eval(p, a, a->t, p->qa, p->va);
-            for (j = 0; j < p->n; j++) {
-                if (!p->mask[j])
-                    continue;
-                p->q[j] = p->qa[j];
-                p->dq[j] = p->va[j] * p->speed * p->pause;
-                p->kp[j] = a->kp[j];
-                p->kd[j] = a->kd[j];
-            }
+            take_sample(p, a, a->t, p->speed * p->pause, true);
         } else {
             blend_advance(p, 0.0);
         }
