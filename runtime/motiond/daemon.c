@@ -371,6 +371,7 @@ int md_daemon_start(md_daemon *d, md_config *cfg)
         md_jobs_submit(d->jobs, MD_JOB_UPDATE, NULL, NULL, NULL, NULL);
     else
         md_warn("no store configured (store_url): only sideloading works");
+    d->started = true;
     md_info("ready");
     return 0;
 }
@@ -455,6 +456,7 @@ int md_daemon_stop(md_daemon *d)
     free(d->state_dir);
     free(d->upload_dir);
     free(d->socket_path);
-    md_info("stopped cleanly");
+    if (d->started)
+        md_info("stopped cleanly");
     return rc;
 }

@@ -38,6 +38,7 @@ typedef struct md_daemon {
     atomic_bool announce;         /* print pairing codes (once listening) */
     atomic_uint_least64_t estops; /* emergency stops requested through the API */
     int64_t started_ns;
+    bool started; /* md_daemon_start() went all the way */
 } md_daemon;
 
 /** Starts everything. @return 0, or -1 after logging why */

@@ -72,6 +72,26 @@ def test_config(w):
     r = T.run(args + ["--print-config"], check_rc=False)
     check(r.returncode == 0 and "KillSignal=SIGTERM" in unit,
           "the systemd unit's command line is valid and it stops motiond with SIGTERM")
+    # Start-up failures are clear and leave nothing running: a port in use, a corrupt token file.
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        root = os.path.join(w.path, "busy-root")
+        r = T.run([T.prog("motiond"), "--root", root, "--listen", "127.0.0.1", "--port", str(port),
+                   "--no-realtime", "--socket", ""], check_rc=False, timeout=60)
+        check(r.returncode == 1 and f"port {port}" in r.stderr and "in use" in r.stderr and
+              "stopped cleanly" not in r.stderr,
+              f"a port in use: exit 1 naming it ({r.stderr.strip().splitlines()[-2:]})")
+    tokens = os.path.join(root, "var", "lib", "motionstore", "motiond", "tokens.json")
+    with open(tokens, "w") as f:
+        f.write("{\"format\": 1, \"tokens\": 7}")
+    r = T.run([T.prog("motiond"), "--root", root, "--listen", "127.0.0.1", "--port", "0",
+               "--no-realtime", "--socket", ""], check_rc=False, timeout=60)
+    check(r.returncode == 1 and tokens in r.stderr, "a corrupt token file: exit 1 naming it")
+    with open(tokens) as f:
+        check(f.read() == "{\"format\": 1, \"tokens\": 7}", "and the file is left as it was")
     r = T.run([T.prog("motiond"), "--frobnicate"], check_rc=False)
     check(r.returncode == 2 and "--frobnicate" in r.stderr, "an unknown option is a usage error")
 
