@@ -4,9 +4,13 @@
  * has a weight slot) and keeps the newest valid LowState_ from rt/lowstate.
  *
  * Threads: write() and state() belong to the control loop; LowState_ arrives on CycloneDDS's
- * receive thread, which checks its CRC and hands it over through a lock-free triple buffer, so the
- * loop never waits for the network and never takes a lock the receive thread holds. write() fills
- * a message preallocated at open and allocates nothing itself.
+ * receive thread, which checks its CRC and hands it over through a lock-free triple buffer, so
+ * state() never waits. write() fills a message preallocated at open and allocates nothing itself,
+ * but the dds_write it calls is CycloneDDS's: it allocates (the serialised sample, its history
+ * entry) and takes the writer's lock, which CycloneDDS's receive and event threads also take to
+ * handle the reliable writer's acknowledgements and heartbeats, so a tick can wait for them (at
+ * normal priority). That is the one place a tick allocates or may wait; avoiding it would need
+ * CycloneDDS's loan API, which 0.10 offers only over shared memory.
  */
 #ifndef MOTION_DDS_LINK_H
 #define MOTION_DDS_LINK_H

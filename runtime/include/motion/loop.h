@@ -5,7 +5,9 @@
  *
  * One tick: take requests from the lock-free queue, note an emergency stop, read the latest state,
  * run the watchdog, compute the player's command, filter it, write it to the backend, publish the
- * status. The tick allocates nothing, takes no lock and does no I/O besides the backend's write.
+ * status. The tick allocates nothing, takes no lock and does no I/O besides the backend's write;
+ * that write is the backend's own (the dds backend's is CycloneDDS's dds_write, which allocates
+ * and takes CycloneDDS's locks: docs/dds.md).
  * Deadlines are absolute (clock_nanosleep with TIMER_ABSTIME on CLOCK_MONOTONIC); the thread runs
  * with SCHED_FIFO and the process's memory locked (mlockall) when permitted, and says so in a log
  * line when not.
