@@ -555,6 +555,65 @@ static void concurrent_shutdown(void **state)
     motion_loop_free(L);
 }
 
+/* A backend whose reads start failing for good (an error, or "no state yet" again): the loop keeps
+ * the last state it had, which ages, and the watchdog damps 100 ms after it - on a loop ticked by
+ * hand, so every tick is seen. */
+static int failing_code, failing_after;
+static int failing_reads;
+
+static int failing_read(void *ctx, motion_state *out, int64_t now_ns)
+{
+    if (failing_reads++ >= failing_after)
+        return failing_code;
+    return still_read(ctx, out, now_ns);
+}
+
+static int keep_write(void *ctx, const motion_command *cmd)
+{
+    (void)ctx;
+    releasing_last = *cmd;
+    return MOTION_OK;
+}
+
+static const motion_backend_ops failing_backend = {
+    "failing", "test", still_open, still_close, failing_read, keep_write,
+};
+
+static void watchdog_when_reads_fail(void **state)
+{
+    const int codes[] = {MOTION_EBACKEND, MOTION_EAGAIN};
+    motion_loop_config cfg;
+    motion_loop *L = NULL;
+    motion_loop_status st;
+    motion_loop_stats stats;
+    int64_t now = 1000000000, last_good = 0;
+    int i, k;
+
+    for (k = 0; k < 2; k++) {
+        motion_loop_config_init(&cfg);
+        cfg.backend_ops = &failing_backend;
+        failing_code = codes[k];
+        failing_after = 50;
+        failing_reads = 0;
+        assert_int_equal(motion_loop_new(&L, rt_model("g1-29dof"), &cfg), MOTION_OK);
+        for (i = 0; i < 200; i++, now += 2000000) {
+            if (i < 50)
+                last_good = now;
+            assert_int_equal(motion_loop_tick(L, now), MOTION_OK);
+            assert_int_equal(motion_loop_status_get(L, &st), MOTION_OK);
+            if (now - last_good <= 100000000) {
+                assert_int_equal(st.faults, 0);
+            } else {
+                assert_true(st.faults & MOTION_FAULT_WATCHDOG);
+                assert_true(damping(&releasing_last));
+            }
+        }
+        motion_loop_stats_get(L, &stats);
+        assert_int_equal(stats.backend_errors, k == 0 ? 150 : 0);
+        motion_loop_free(L);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -565,6 +624,7 @@ int main(void)
         cmocka_unit_test(plays_during_estop_never_play),
         cmocka_unit_test(last_command_is_damping_despite_release),
         cmocka_unit_test(concurrent_shutdown),
+        cmocka_unit_test(watchdog_when_reads_fail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
