@@ -238,22 +238,18 @@ static int start_loop(md_daemon *d)
     return 0;
 }
 
-static int start_http(md_daemon *d)
+/* The sockets are bound first, before the control loop starts: a port in use or a socket taken
+ * ends motiond before it ever commands the robot. */
+static int listen_sockets(md_daemon *d)
 {
     char err[512];
-    int fd, port = 0;
 
-    fd = md_listen_tcp(d->cfg->listen, d->cfg->port, &port, err, sizeof(err));
-    if (fd < 0) {
+    d->tcp_fd = md_listen_tcp(d->cfg->listen, d->cfg->port, &d->port, err, sizeof(err));
+    if (d->tcp_fd < 0) {
         md_error("listen: %s", err);
         return -1;
     }
-    d->port = port;
     page_url(d);
-    if (md_http_start(&d->tcp, d, fd, false) != 0) {
-        md_error("HTTP server on %s port %d could not start", d->cfg->listen, port);
-        return -1;
-    }
     if (*d->socket_path) {
         char *dir = md_fmt("%s", d->socket_path), *slash = strrchr(dir, '/');
         if (slash && slash != dir) {
@@ -261,11 +257,27 @@ static int start_http(md_daemon *d)
             md_mkdirs(dir, 0755);
         }
         free(dir);
-        fd = md_listen_unix(d->socket_path, err, sizeof(err));
-        if (fd < 0) {
+        d->unix_fd = md_listen_unix(d->socket_path, err, sizeof(err));
+        if (d->unix_fd < 0) {
             md_error("Unix socket: %s", err);
             return -1;
         }
+    }
+    return 0;
+}
+
+static int start_http(md_daemon *d)
+{
+    int fd = d->tcp_fd;
+
+    d->tcp_fd = -1; /* the server owns it now, even if it fails */
+    if (md_http_start(&d->tcp, d, fd, false) != 0) {
+        md_error("HTTP server on %s port %d could not start", d->cfg->listen, d->port);
+        return -1;
+    }
+    if (d->unix_fd >= 0) {
+        fd = d->unix_fd;
+        d->unix_fd = -1;
         if (md_http_start(&d->unix_socket, d, fd, true) != 0) {
             md_error("HTTP server on %s could not start", d->socket_path);
             return -1;
@@ -273,13 +285,13 @@ static int start_http(md_daemon *d)
     }
     if (d->cfg->port_file) {
         char text[16];
-        snprintf(text, sizeof(text), "%d\n", port);
+        snprintf(text, sizeof(text), "%d\n", d->port);
         if (md_write_file_atomic(d->cfg->port_file, text, strlen(text), 0644) != 0) {
             md_error("%s: %s", d->cfg->port_file, strerror(errno));
             return -1;
         }
     }
-    md_info("phone API on %s port %d (%s), local API on %s", d->cfg->listen, port, d->url,
+    md_info("phone API on %s port %d (%s), local API on %s", d->cfg->listen, d->port, d->url,
             *d->socket_path ? d->socket_path : "(none)");
     return 0;
 }
@@ -306,6 +318,7 @@ int md_daemon_start(md_daemon *d, md_config *cfg)
     char *tokens_path, *etc;
 
     memset(d, 0, sizeof(*d));
+    d->tcp_fd = d->unix_fd = -1;
     d->cfg = cfg;
     d->started_ns = motion_now_ns();
     md_log_set_level(cfg->log_level);
@@ -323,7 +336,7 @@ int md_daemon_start(md_daemon *d, md_config *cfg)
         return -1;
     }
     md_rmtree(d->upload_dir); /* what a killed predecessor left */
-    if (prepare_store_client(d) != 0)
+    if (prepare_store_client(d) != 0 || listen_sockets(d) != 0)
         return -1;
     check_previous_run(d);
     if (md_events_new(&d->events) != 0)
@@ -409,6 +422,10 @@ int md_daemon_stop(md_daemon *d)
     md_http_stop(d->tcp);
     md_http_stop(d->unix_socket);
     d->tcp = d->unix_socket = NULL;
+    if (d->tcp_fd >= 0)
+        close(d->tcp_fd);
+    if (d->unix_fd >= 0)
+        close(d->unix_fd);
     if (d->socket_path && *d->socket_path)
         unlink(d->socket_path);
     /* 2. Store jobs are canceled: an install not yet committed changes nothing. */

@@ -35,6 +35,7 @@ typedef struct md_daemon {
     char *upload_dir;             /* ROOT/var/cache/motionstore/motiond-uploads */
     char url[160];                /* the page's address, for the QR code */
     int port;                     /* TCP port listened on */
+    int tcp_fd, unix_fd;          /* listening sockets until the HTTP servers take them */
     atomic_bool announce;         /* print pairing codes (once listening) */
     atomic_uint_least64_t estops; /* emergency stops requested through the API */
     int64_t started_ns;
