@@ -577,6 +577,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* libmicrohttpd's messages, at debug level (its refusals are ours to report). */
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
