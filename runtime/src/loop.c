@@ -15,6 +15,10 @@
 #include "lockfree.h"
 #include "motion/loop.h"
 
+/* motion_loop_estop() is one store to an atomic bool: lock-free, so async-signal-safe, only if the
+ * platform's atomic bool is always lock-free. */
+_Static_assert(ATOMIC_BOOL_LOCK_FREE == 2, "motion_loop_estop needs a lock-free atomic bool");
+
 #define REQUEST_CAPACITY 64
 #define EVENT_CAPACITY   1024
 /* Every clip the loop can own at once: in requests, in the player, or waiting here. */
