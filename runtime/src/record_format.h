@@ -35,12 +35,6 @@ static inline size_t motion__record_size(int n)
     return REC_R_ARRAYS + (size_t)n * 5 * 8 + ((size_t)n + 7) / 8 * 8;
 }
 
-static inline void motion__put_u16(unsigned char *p, uint16_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-}
-
 static inline void motion__put_u32(unsigned char *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
