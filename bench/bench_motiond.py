@@ -60,7 +60,7 @@ def main():
     store = md = None
     try:
         store = T.Store(w.path)
-        md = T.Motiond(w.path, store, realtime=True, config={"log_level": "warn",
+        md = T.Motiond(w.path, store, realtime=True, config={"log_level": "info",
                                                              "max_connections": 512})
         md.pair("bench")
         md.wait_jobs_idle()
@@ -105,8 +105,9 @@ def main():
             r = md.post("/api/v1/estop")
             lat.append((time.monotonic() - t0) * 1000)
             assert r.status == 200, r
-            md.post("/api/v1/release")
-            T.wait_for(lambda: md.activity() in ("idle", "releasing"), 10, "release")
+            r = md.post("/api/v1/release")
+            assert r.status == 200, r
+            T.wait_for(lambda: not md.status()["motion"]["faults"], 30, "release")
             time.sleep(0.2)
         proc.wait(args.duration + 30)
         lat.sort()

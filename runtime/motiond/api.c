@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon.h"
 #include "http.h"
@@ -462,17 +463,37 @@ static void h_speed(md_daemon *d, md_http_req *r)
 }
 
 /* The emergency stop: one atomic store into the control loop. http.c already made it when the
- * headers were in (before any body); here it is repeated (harmless) and answered. No lock, no I/O
- * before it. */
+ * headers were in (before any body); here it is repeated (harmless), and the answer waits until
+ * the loop reports the fault latched (normally the next tick, 2 ms), so that a 200 means "the
+ * robot is damping" and a release sent after it cannot arrive in the same tick (where the stop
+ * would win and the release be lost). The stop itself never waits for this. */
+#define ESTOP_CONFIRM_NS 200000000LL
+
 static void h_estop(md_daemon *d, md_http_req *r)
 {
+    motion_loop_status st;
+    int64_t t0 = motion_now_ns(), waited;
+    bool effective = false;
+
     motion_loop_estop(d->loop);
     atomic_fetch_add(&d->estops, 1);
-    md_warn("EMERGENCY STOP requested by %s (%s)", r->local ? "a local user" : r->token_id,
-            r->addr);
-    md_reply_json(r, 200,
-                  json_pack("{s:b, s:s}", "estop", true, "message",
-                            "damping from the next control tick until released"));
+    while (motion_now_ns() - t0 < ESTOP_CONFIRM_NS) {
+        struct timespec ts = {0, 250000};
+        if (motion_loop_status_get(d->loop, &st) == MOTION_OK && (st.faults & MOTION_FAULT_ESTOP) &&
+            st.player.activity == MOTION_ACT_DAMPING) {
+            effective = true;
+            break;
+        }
+        nanosleep(&ts, NULL);
+    }
+    waited = motion_now_ns() - t0;
+    md_warn("EMERGENCY STOP requested by %s (%s)%s", r->local ? "a local user" : r->token_id,
+            r->addr, effective ? "" : ": not confirmed by the control loop");
+    md_reply_json(r, effective ? 200 : 503,
+                  json_pack("{s:b, s:b, s:f, s:s}", "estop", true, "effective", effective,
+                            "confirmed_ms", (double)waited / 1e6, "message",
+                            effective ? "damping until released"
+                                      : "requested, but the control loop did not confirm it"));
 }
 
 static void h_release(md_daemon *d, md_http_req *r)
