@@ -69,6 +69,8 @@ struct motion_player {
     double gkp1[MOTION_MAX_JOINTS], gkd1[MOTION_MAX_JOINTS];
     bool user_stop, return_after_stop;
     bool interrupt; /* a play-now request waits at the end of the queue */
+    bool limp;      /* released from a fault's damping, not yet in stiff control again: the arms
+                       are where they are, not where we last commanded them */
 
     /* Time scales. */
     double speed_target, speed;
@@ -497,6 +499,7 @@ static void start_blend_in(motion_player *p, const motion_state *st, bool from_m
         return;
     }
     begin_blend_segment(p, it->kp, it->kd);
+    p->limp = false;
     it->t = 0.0;
     p->xf = false;
     p->xf_planned = false;
@@ -528,6 +531,7 @@ static void start_pose_blend(motion_player *p, const double *target, motion_acti
         return;
     }
     begin_blend_segment(p, p->kp_def, p->kd_def);
+    p->limp = false;
     set_act(p, act);
 }
 
@@ -565,7 +569,9 @@ void motion_player_stop(motion_player *p, bool return_to_stand)
     case MOTION_ACT_HOLDING:
     case MOTION_ACT_RELEASING:
         drop_all(p);
-        if (return_to_stand)
+        if (return_to_stand && p->limp)
+            p->return_after_stop = true; /* from the arms as they are: done in the tick */
+        else if (return_to_stand)
             start_pose_blend(p, p->stand, MOTION_ACT_RETURNING);
         break;
     case MOTION_ACT_IDLE:
@@ -968,6 +974,7 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
              * robot must not set off to the standing pose by itself. */
             p->user_stop = false;
             p->return_after_stop = false;
+            p->limp = true;
             set_act(p, MOTION_ACT_DAMPING);
             emit(p, MOTION_EVENT_FAULT, 0, faults);
         }
@@ -1009,12 +1016,14 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
         p->items[0] = keep;
         p->qcount = 1;
         if (p->act != MOTION_ACT_IDLE) {
-            /* From the last command, a tick ago: this tick is dt into the blend. */
+            /* From the last command, a tick ago: this tick is dt into the blend (limp: from the
+             * measured state, now). */
+            bool limp = p->limp;
             p->user_stop = false;
             p->return_after_stop = false;
-            start_blend_in(p, st, false, 0.0);
+            start_blend_in(p, st, limp, 0.0);
             if (p->act == MOTION_ACT_BLEND_IN)
-                blend_advance(p, dt);
+                blend_advance(p, limp ? 0.0 : dt);
             fill_command(p, cmd, st, true);
             return;
         }
@@ -1096,14 +1105,32 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
             start_blend_in(p, st, false, 0.0);
         break;
     case MOTION_ACT_RELEASING:
-        for (j = 0; j < p->n; j++)
-            p->dq[j] = 0.0;
+        if (p->limp) {
+            /* Damped arms go where gravity and the robot's controller take them: keep up. */
+            follow_measured(p, st, true);
+        } else {
+            for (j = 0; j < p->n; j++)
+                p->dq[j] = 0.0;
+        }
         if (p->qcount > 0) {
-            start_blend_in(p, st, false, 0.0);
+            bool limp = p->limp;
+            start_blend_in(p, st, limp, 0.0);
+            if (limp && p->act == MOTION_ACT_BLEND_IN)
+                motion_blend_eval(&p->blend, 0.0, p->q, p->dq);
+            break;
+        }
+        if (p->return_after_stop) {
+            /* A stop-and-stand asked while limp: from the arms as they are, moving or not. */
+            p->return_after_stop = false;
+            for (j = 0; j < p->n; j++)
+                p->dq[j] = st->dq[j];
+            start_pose_blend(p, p->stand, MOTION_ACT_RETURNING);
+            motion_blend_eval(&p->blend, 0.0, p->q, p->dq);
             break;
         }
         ramp_weight(p, 0.0, dt);
         if (p->weight <= 0.0) {
+            p->limp = false;
             set_act(p, MOTION_ACT_IDLE);
             emit(p, MOTION_EVENT_IDLE, 0, 0);
             follow_measured(p, st, false);

@@ -661,6 +661,53 @@ static void fault_forgets_pending_return_to_stand(void **state)
     motion_clip_free(a);
 }
 
+/* After a release the arms were limp (damping) and go where gravity and the robot's controller take
+ * them while the weight ramps down: a play, a play-now or a stop-and-stand asked for then starts
+ * from where the arms are, not from where they were when the fault struck. */
+static void after_release_start_from_measured(void **state)
+{
+    const mpk_robot_model *g1 = rt_model("g1-29dof");
+    motion_clip *a = arm_clip(g1, 13, 4, false), *b = arm_clip(g1, 14, 2, false);
+    motion_play_options po;
+    rt_rig rig;
+    int i, j, variant;
+
+    for (variant = 0; variant < 3; variant++) {
+        double worst = 0;
+        rt_rig_init(&rig, g1, NULL, NULL);
+        assert_int_equal(motion_player_play(rig.player, a, NULL), MOTION_OK);
+        for (i = 0; i < 1200; i++)
+            rt_rig_tick(&rig);
+        motion_safety_engage(rig.safety, MOTION_FAULT_ESTOP);
+        for (i = 0; i < 500; i++)
+            rt_rig_tick(&rig);
+        motion_safety_release(rig.safety);
+        for (i = 0; i < 200; i++)
+            rt_rig_tick(&rig);
+        assert_int_equal(rig.ps.activity, MOTION_ACT_RELEASING);
+        motion_play_options_init(&po);
+        po.now = variant == 1;
+        if (variant < 2)
+            assert_int_equal(motion_player_play(rig.player, b, &po), MOTION_OK);
+        else
+            motion_player_stop(rig.player, true);
+        rt_rig_tick(&rig);
+        assert_int_equal(rig.ps.activity, variant < 2 ? MOTION_ACT_BLEND_IN : MOTION_ACT_RETURNING);
+        for (j = 0; j < g1->joint_count; j++)
+            if (rig.cmd.enable[j])
+                worst = fmax(worst, fabs(rig.cmd.q[j] - rig.state.q[j]));
+        assert_true(worst < 0.01);
+        /* and the filter never has to drag a target along */
+        for (i = 0; i < 2000; i++) {
+            rt_rig_tick(&rig);
+            assert_false(rig.actions & (MOTION_SAFETY_RATE | MOTION_SAFETY_VELOCITY));
+        }
+        rt_rig_free(&rig);
+    }
+    motion_clip_free(a);
+    motion_clip_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -673,6 +720,7 @@ int main(void)
         cmocka_unit_test(return_to_stand_and_blend_out),
         cmocka_unit_test(fault_drops_and_release),
         cmocka_unit_test(fault_forgets_pending_return_to_stand),
+        cmocka_unit_test(after_release_start_from_measured),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
