@@ -34,6 +34,10 @@ struct md_store {
     char *runtime;
     pthread_mutex_t mutex;
     snapshot *current;
+    /* id -> installed version, kept while the installed-package database file is unchanged */
+    char *db_path;
+    json_t *installed;
+    struct stat installed_st;
 };
 
 static void fail(md_store_error *err, int status, const char *code, const char *fmt, ...)
@@ -61,6 +65,7 @@ int md_store_new(md_store **out, const char *root, const mpk_robot_model *model,
     s->catalog_path =
         md_fmt("%s/var/cache/motionstore/catalog.json", strcmp(root, "/") ? root : "");
     s->runtime = strdup(runtime_version);
+    s->db_path = md_fmt("%s/var/lib/motionstore/installed.json", strcmp(root, "/") ? root : "");
     s->model = model;
     pthread_mutex_init(&s->mutex, NULL);
     *out = s;
@@ -87,6 +92,8 @@ void md_store_free(md_store *s)
     if (s->current)
         snapshot_release(s, s->current);
     pthread_mutex_destroy(&s->mutex);
+    json_decref(s->installed);
+    free(s->db_path);
     free(s->root);
     free(s->catalog_path);
     free(s->runtime);
@@ -165,19 +172,45 @@ static json_t *texts_json(const mstore_text *t, size_t n)
     return o;
 }
 
-/* id -> installed version */
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* id -> installed version. The database is only ever replaced whole (a rename), so while its
+ * file is the same the last answer stands; a search then costs no store-client call. */
 static json_t *installed_versions(md_store *s)
 {
     mstore_client *c = NULL;
     mstore_installed *list = NULL;
     md_store_error ignored;
-    json_t *map = json_object();
+    json_t *map;
+    struct stat st;
+    bool have = stat(s->db_path, &st) == 0;
     size_t n = 0;
 
+    pthread_mutex_lock(&s->mutex);
+    if (have && s->installed && same_file(&st, &s->installed_st)) {
+        map = json_incref(s->installed);
+        pthread_mutex_unlock(&s->mutex);
+        return map;
+    }
+    pthread_mutex_unlock(&s->mutex);
+    map = json_object();
     if (open_client(&c, s, &ignored) == 0 && mstore_client_list(&list, &n, c) == MSTORE_OK) {
         for (size_t i = 0; i < n; i++)
             json_object_set_new(map, list[i].id, json_string(list[i].version));
         mstore_installed_free(list, n);
+        /* Kept only if the file did not change while it was read. */
+        struct stat after;
+        if (have && stat(s->db_path, &after) == 0 && same_file(&st, &after)) {
+            pthread_mutex_lock(&s->mutex);
+            json_decref(s->installed);
+            s->installed = json_incref(map);
+            s->installed_st = st;
+            pthread_mutex_unlock(&s->mutex);
+        }
     }
     mstore_client_free(c);
     return map;
