@@ -26,9 +26,10 @@ struct motion_safety {
     bool seen_state;
     int64_t checked_ns; /* the tick whose state was last checked (checked once per tick) */
     const motion_state *checked;
-    /* The newest state seen and when, by the caller's clock: the watchdog's second opinion. */
+    /* The newest state seen, and the ticks since it came: the watchdog's second opinion. */
     uint32_t last_seq;
-    int64_t last_stamp, fresh_ns;
+    int64_t last_stamp;
+    uint64_t stale_ticks, stale_limit;
     bool have_prev;
     int64_t prev_ns;
     double prev_q[MOTION_MAX_JOINTS];
@@ -91,6 +92,7 @@ int motion_safety_new(motion_safety **out, const mpk_robot_model *model, motion_
     s->channel = channel;
     s->cfg = *cfg;
     s->period = 1.0 / rate_hz;
+    s->stale_limit = (uint64_t)floor(cfg->watchdog * rate_hz + 1e-9);
     for (j = 0; j < s->n; j++) {
         const mpk_joint *jt = &model->joints[j];
         double m = cfg->position_margin;
@@ -166,11 +168,13 @@ static bool state_valid(const motion_safety *s, const motion_state *st)
 }
 
 /*
- * Two opinions on the state's age: its stamp against the tick's time, and how long ago (by the
- * tick's clock) a new state last came - a state whose sequence number or stamp changed. The second
- * catches what the first cannot: a backend stamping with another clock (a stamp ahead of the tick
- * never looks old) and, after a first good state, states without a stamp or with the wrong joint
- * count, which are no state at all.
+ * Two opinions on the state's age: its stamp against the tick's time, and how many ticks ago a new
+ * state last came (one whose sequence number or stamp changed), against the ticks the watchdog's
+ * age spans at the control rate. The second catches what the first cannot: a backend stamping
+ * with another clock (a stamp ahead of the tick never looks old) and, after a first good state,
+ * states without a stamp or with the wrong joint count, which are no state at all. It counts
+ * ticks, not time, so that no clock can fool it: neither a jump of the tick's time nor a stalled
+ * loop whose late tick carries its old deadline.
  */
 unsigned motion_safety_check_state(motion_safety *s, const motion_state *st, int64_t now_ns)
 {
@@ -187,11 +191,12 @@ unsigned motion_safety_check_state(motion_safety *s, const motion_state *st, int
     if (valid && (!s->seen_state || st->seq != s->last_seq || st->stamp_ns != s->last_stamp)) {
         s->last_seq = st->seq;
         s->last_stamp = st->stamp_ns;
-        s->fresh_ns = now_ns;
+        s->stale_ticks = 0;
+    } else {
+        s->stale_ticks++;
     }
     s->seen_state = true;
-    if ((double)(now_ns - s->fresh_ns) > limit ||
-        (valid && (double)(now_ns - st->stamp_ns) > limit))
+    if (s->stale_ticks > s->stale_limit || (valid && (double)(now_ns - st->stamp_ns) > limit))
         latch(s, MOTION_FAULT_WATCHDOG);
     if (!valid)
         return s->faults;

@@ -467,6 +467,36 @@ static void watchdog_needs_new_states(void **state)
     }
 }
 
+/* A loop that stalled runs one tick at its old deadline, then the next at the real time. States
+ * stamped by their receipt (a robot over DDS) are fresh throughout, and no new one needs to have
+ * come between those two ticks, which run back to back: no watchdog. */
+static void no_watchdog_after_a_stall(void **state)
+{
+    fixture f;
+    int64_t deadline;
+    int i;
+
+    fixture_init(&f, "g1-29dof", MOTION_CHANNEL_FULL);
+    for (i = 0; i < 10; i++) {
+        hold(&f);
+        f.st.seq++;
+        step(&f);
+    }
+    /* stalled for 5 s: the late tick carries its deadline, the state was received just now */
+    deadline = f.now + DT_NS;
+    f.now += 5000000000ll;
+    f.st.stamp_ns = f.now;
+    f.st.seq++;
+    hold(&f);
+    assert_false(motion_safety_apply(f.s, &f.cmd, &f.st, deadline) & MOTION_SAFETY_DAMPING);
+    /* the next deadline, a period after now; the same state */
+    hold(&f);
+    f.now += DT_NS;
+    assert_false(motion_safety_apply(f.s, &f.cmd, &f.st, f.now) & MOTION_SAFETY_DAMPING);
+    assert_int_equal(motion_safety_faults(f.s), 0);
+    motion_safety_free(f.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -479,6 +509,7 @@ int main(void)
         cmocka_unit_test(watchdog_damps_stale_state),
         cmocka_unit_test(watchdog_age_is_configurable),
         cmocka_unit_test(watchdog_needs_new_states),
+        cmocka_unit_test(no_watchdog_after_a_stall),
         cmocka_unit_test(arm_mode_never_drives_legs),
         cmocka_unit_test(gains_torque_and_weight),
         cmocka_unit_test(estop_is_damping_until_released),
