@@ -9,8 +9,8 @@
  *     upper-body channel with weight 1). It stays latched until motion_safety_release().
  *  2. Watchdog: once a state has been seen, a state older than the configured age (default 100 ms)
  *     latches MOTION_FAULT_WATCHDOG, and so does no new state (a changed sequence number or
- *     stamp; a state without a stamp is none) for as long by the tick's clock, whatever clock the
- *     backend stamps with. Before the first state nothing is enabled at all.
+ *     stamp; a state without a stamp is none) for as many ticks as that age spans at the control
+ *     rate, whatever clock the backend stamps with. Before the first state nothing is enabled.
  *  3. Any NaN or Inf in an enabled motor's fields or the weight latches MOTION_FAULT_NONFINITE.
  *  4. Only the joints the mode allows may be enabled (arm mode: waist and arms, never a leg) and
  *     only on the mode's channel; a disabled motor is sent zero gains and torque.
