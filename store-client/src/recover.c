@@ -31,7 +31,6 @@ static bool is_leftover(const char *name)
            strncmp(name, ".current.tmp", 12) == 0;
 }
 
-/* Removes leftovers and unused versions inside one package folder. */
 /* True for a real folder (not a link to one) named n in the folder open as d. */
 static bool real_dir_at(DIR *d, const char *n)
 {
@@ -40,6 +39,7 @@ static bool real_dir_at(DIR *d, const char *n)
     return fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Removes leftovers and unused versions (and links in their place) inside one package folder. */
 static int tidy_package(const char *pkgdir, const mstore__db_entry *e)
 {
     DIR *d = opendir(pkgdir);
