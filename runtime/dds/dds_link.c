@@ -175,6 +175,23 @@ void motion__dds_link_stats(const motion__dds_link *l, motion__dds_stats *out)
     out->bad_crc = atomic_load(&m->bad_crc);
 }
 
+/* The fields both families' LowState_ share: the same names in different types. */
+#define DECODE_LOWSTATE(out, m, slots)                                        \
+    do {                                                                      \
+        memset((out), 0, sizeof(*(out)));                                     \
+        (out)->tick = (m)->tick;                                              \
+        for (int i_ = 0; i_ < (slots); i_++) {                                \
+            (out)->q[i_] = (m)->motor_state[i_].q;                            \
+            (out)->dq[i_] = (m)->motor_state[i_].dq;                          \
+            (out)->tau_est[i_] = (m)->motor_state[i_].tau_est;                \
+            (out)->motor_mode[i_] = (m)->motor_state[i_].mode;                \
+        }                                                                     \
+        memcpy((out)->quat, (m)->imu_state.quaternion, sizeof((out)->quat));  \
+        memcpy((out)->gyro, (m)->imu_state.gyroscope, sizeof((out)->gyro));   \
+        memcpy((out)->acc, (m)->imu_state.accelerometer, sizeof((out)->acc)); \
+        memcpy((out)->rpy, (m)->imu_state.rpy, sizeof((out)->rpy));           \
+    } while (0)
+
 int motion__dds_lowstate_decode(motion__dds_state *out, motion__dds_family family, const void *msg,
                                 uint64_t received_ns, uint64_t count)
 {
@@ -182,35 +199,13 @@ int motion__dds_lowstate_decode(motion__dds_state *out, motion__dds_family famil
         const motion__hg_lowstate *m = msg;
         if (motion__unitree_crc(m, sizeof(*m)) != m->crc)
             return 0;
-        memset(out, 0, sizeof(*out));
-        out->tick = m->tick;
+        DECODE_LOWSTATE(out, m, MOTION_DDS_HG_SLOTS);
         out->mode_machine = m->mode_machine;
-        for (int i = 0; i < MOTION_DDS_HG_SLOTS; i++) {
-            out->q[i] = m->motor_state[i].q;
-            out->dq[i] = m->motor_state[i].dq;
-            out->tau_est[i] = m->motor_state[i].tau_est;
-            out->motor_mode[i] = m->motor_state[i].mode;
-        }
-        memcpy(out->quat, m->imu_state.quaternion, sizeof(out->quat));
-        memcpy(out->gyro, m->imu_state.gyroscope, sizeof(out->gyro));
-        memcpy(out->acc, m->imu_state.accelerometer, sizeof(out->acc));
-        memcpy(out->rpy, m->imu_state.rpy, sizeof(out->rpy));
     } else {
         const motion__go_lowstate *m = msg;
         if (motion__unitree_crc(m, sizeof(*m)) != m->crc)
             return 0;
-        memset(out, 0, sizeof(*out));
-        out->tick = m->tick;
-        for (int i = 0; i < MOTION_DDS_GO_SLOTS; i++) {
-            out->q[i] = m->motor_state[i].q;
-            out->dq[i] = m->motor_state[i].dq;
-            out->tau_est[i] = m->motor_state[i].tau_est;
-            out->motor_mode[i] = m->motor_state[i].mode;
-        }
-        memcpy(out->quat, m->imu_state.quaternion, sizeof(out->quat));
-        memcpy(out->gyro, m->imu_state.gyroscope, sizeof(out->gyro));
-        memcpy(out->acc, m->imu_state.accelerometer, sizeof(out->acc));
-        memcpy(out->rpy, m->imu_state.rpy, sizeof(out->rpy));
+        DECODE_LOWSTATE(out, m, MOTION_DDS_GO_SLOTS);
     }
     out->received_ns = received_ns;
     out->count = count;
