@@ -19,6 +19,11 @@ ms_add_py_test(runtime/motiond_e2e motiond_e2e.py TIMEOUT 600)
 # whose timing the sanitizers would distort; its assertions are about order, not speed.
 ms_add_py_test(runtime/motiond_estop motiond_estop.py TIMEOUT 300)
 
+# With the Unitree DDS backend on robot-sim's MuJoCo G1 (real-time physics: nosan, as dds_play).
+if(TARGET robot-sim)
+  ms_add_py_test(runtime/motiond_dds motiond_dds.py TIMEOUT 300 LABELS nosan)
+endif()
+
 # The browser test: Debian's chromium driven by playwright-core (tests/web, installed by
 # tools/setup with npm ci). Screenshots go to BUILD/test-artifacts/.
 find_program(MS_NODE node)
