@@ -165,6 +165,14 @@ try {
   await T('tab-mine').click();
   const item = page.locator(`[data-testid="installed-item"][data-id="${WAVE}"]`);
   await item.waitFor();
+  const installed = await api(base, token, 'GET', '/api/v1/packages');
+  if (installed.json.packages.find((p) => p.id === WAVE).has_thumbnail) {
+    await page.waitForFunction((id) => {
+      const img = document.querySelector(`[data-testid="installed-item"][data-id="${id}"] img`);
+      return img && img.complete && img.naturalWidth > 0 && img.src.startsWith('blob:');
+    }, WAVE);
+    check(true, "the installed package's thumbnail is shown (fetched with the token)");
+  }
   await item.getByTestId('play').first().click();
   await page.waitForFunction(() =>
     ['blend-in', 'playing'].includes(document.getElementById('activity').dataset.activity));
