@@ -140,6 +140,26 @@ def main():
         st = md.get("/api/v1/stats").json
         check(st["estops_requested"] == len(lat_install) + len(lat_load),
               f"every press was counted ({st['estops_requested']})")
+        # SIGTERM while an install sits mid-download: the job is canceled, nothing is installed.
+        before = sorted(p["id"] for p in md.get("/api/v1/packages").json["packages"])
+        gate.gate.clear()
+        gate.held.clear()
+        candidates = [i for i in (other_g1_package(), WAVE) if i and i not in before]
+        target = candidates[0] if candidates else None
+        if target is None:
+            md.wait_job(md.post("/api/v1/remove", {"id": WAVE}).json["job"]["id"])
+            before.remove(WAVE)
+            target = WAVE
+        md.post("/api/v1/install", {"id": target})
+        check(gate.held.wait(60), "an install is held mid-download")
+        t0 = time.monotonic()
+        check(md.stop() == 0, f"motiond stops cleanly during the install "
+              f"({time.monotonic() - t0:.1f} s)")
+        check("canceled" in md.log(), "the install job was canceled")
+        gate.open()
+        md.start()
+        after = sorted(p["id"] for p in md.get("/api/v1/packages").json["packages"])
+        check(after == before, f"nothing was installed by the canceled job ({after})")
         check(md.stop() == 0, "motiond stops cleanly")
         allv = sorted(lat_install + lat_load)
         print(f"e-stop latency (request to answer, then effect checked): during an install "
