@@ -4,9 +4,11 @@
  *
  *   ms_store_mkpkg genkey KEY.pem                 (writes KEY.pem and KEY.pem.pub)
  *   ms_store_mkpkg build OUT.mpk --key KEY.pem --id ID --version V [--robot MODEL]
- *                  [--frames N] [--bad-limits] [--thumbnail FILE] [--name TEXT] [--pad BYTES]
+ *                  [--frames N] [--bad-limits] [--too-fast] [--thumbnail FILE] [--name TEXT] [--pad BYTES]
  *
  * --bad-limits puts one joint far outside its limits (a package the store must refuse);
+ * --too-fast swings one joint across most of its range in one sample, within its limits: only the
+ * rules of `mpk validate` (jump, velocity) refuse it;
  * --pad adds an asset of that many random bytes (for size and throughput tests).
  */
 #include <stdio.h>
@@ -64,6 +66,7 @@ int main(int argc, char **argv)
     const char *out = NULL, *keyfile = NULL, *id = NULL, *version = NULL, *robot = "g1-29dof";
     const char *thumb = NULL, *name = "Test motion";
     long frames = 50, pad = 0;
+    int fast = 0;
     int bad = 0, i, rc, nj = 3, j;
     const mpk_robot_model *model;
     const char *joints[3];
@@ -84,7 +87,7 @@ int main(int argc, char **argv)
         return genkey(argv[2]);
     if (argc < 3 || strcmp(argv[1], "build") != 0) {
         fprintf(stderr, "usage: ms_store_mkpkg genkey KEY.pem | build OUT.mpk --key KEY.pem "
-                        "--id ID --version V [--robot M] [--frames N] [--bad-limits] "
+                        "--id ID --version V [--robot M] [--frames N] [--bad-limits] [--too-fast] "
                         "[--thumbnail F] [--name T] [--pad BYTES]\n");
         return 2;
     }
@@ -109,6 +112,8 @@ int main(int argc, char **argv)
             pad = atol(argv[++i]);
         else if (!strcmp(argv[i], "--bad-limits"))
             bad = 1;
+        else if (!strcmp(argv[i], "--too-fast"))
+            fast = 1;
         else {
             fprintf(stderr, "ms_store_mkpkg: unexpected '%s'\n", argv[i]);
             return 2;
@@ -133,6 +138,11 @@ int main(int argc, char **argv)
         }
     if (bad)
         pos[(frames / 2) * nj] = (float)(model->joints[model->joint_count - nj].upper + 1.0);
+    if (fast) {
+        const mpk_joint *jt = &model->joints[model->joint_count - nj];
+        for (i = frames / 2; i < frames; i++)
+            pos[i * nj] = (float)(jt->upper - 0.2);
+    }
     if ((rc = mpk_track_serialize(&track_bytes, &track_size, track)))
         return fail("track", rc);
     mpk_sha256(digest, track_bytes, track_size);

@@ -103,6 +103,13 @@ def scenario():
         rc, answer, _ = store.upload(bad, alice.token)
         expect(store, "motion outside joint limits", (422 if rc else 0, answer), 422, "invalid")
         check("limit" in answer["reasons"][0]["message"], answer)
+        # Within limits, but a jump no robot may make: refused by the rules of `mpk validate`.
+        fast = store.mkpkg(alice, "com.alice.wave", "3.0.1", "--too-fast", name="fast")
+        rc, answer, _ = store.upload(fast, alice.token)
+        expect(store, "motion breaking mpk validate's rules", (422 if rc else 0, answer), 422,
+               "invalid")
+        rules = " ".join(r["message"] for r in answer["reasons"])
+        check("(jump)" in rules and "(velocity)" in rules, answer)
         expect(store, "malformed package", post(store, os.urandom(5000), auth), 422, "malformed")
         expect(store, "truncated zip", post(store, good_bytes[: len(good_bytes) // 2], auth), 422,
                "malformed")

@@ -1,9 +1,8 @@
 /*
  * Motion validation of an upload, for every robot model the package claims. This is the one place
- * where the server calls the SDK's validation: today libmpk's track check (robot known, joints of
- * the model, no NaN, positions within the joint limits); when libmpk exposes the full rules of
- * `mpk validate` (velocity, acceleration, jerk, permissions), call them here and nothing else in
- * the server changes.
+ * where the server calls the SDK's validation: libmpk's mpk_validate_package(), the rules of
+ * `mpk validate` (limits with margin, velocity, acceleration, jerk, jumps, NaN, duration, legs
+ * moving without the full-body permission).
  */
 #include <string.h>
 
@@ -14,6 +13,7 @@
 int srv_validate_package(srv_check *chk, struct mpk_package *pkg)
 {
     const mpk_manifest *m = mpk_package_manifest(pkg);
+    mpk_findings *findings = NULL;
     size_t i, j;
     int rc;
 
@@ -32,23 +32,23 @@ int srv_validate_package(srv_check *chk, struct mpk_package *pkg)
                              "the package claims robot model %s but has no motion for it",
                              m->robots[i]);
     }
-    for (j = 0; j < m->motion_count; j++) {
-        const mpk_motion_info *mi = &m->motions[j];
-        const mpk_robot_model *model = mpk_robot_find(mi->robot);
-        mpk_track *track = NULL;
-
-        if (!model)
-            continue; /* reported above, or by the manifest check */
-        mpk_error_clear();
-        rc = mpk_package_load_track(&track, pkg, mi->name);
-        if (rc == MPK_ENOMEM)
-            return srv_err(SRV_ENOMEM, "out of memory");
-        if (rc == MPK_OK)
-            rc = mpk_track_check(track, model);
-        if (rc)
-            srv_check_reject(chk, 422, "invalid", "motion %s on %s: %s", mi->name, mi->robot,
-                             *mpk_error_message() ? mpk_error_message() : mpk_strerror(rc));
-        mpk_track_free(track);
+    /* The same rules as `mpk validate`, with its default settings: an upload is held to what a
+     * developer's own tools already told them. Warnings (start far from standing) do not reject. */
+    mpk_error_clear();
+    rc = mpk_validate_package(&findings, pkg, NULL);
+    if (rc == MPK_ENOMEM)
+        return srv_err(SRV_ENOMEM, "out of memory");
+    if (rc) {
+        srv_check_reject(chk, 422, "invalid", "motions cannot be validated: %s",
+                         *mpk_error_message() ? mpk_error_message() : mpk_strerror(rc));
+        return SRV_OK;
     }
+    for (i = 0; i < mpk_findings_count(findings); i++) {
+        const mpk_finding *f = mpk_findings_get(findings, i);
+        if (f->severity == MPK_SEVERITY_ERROR)
+            srv_check_reject(chk, 422, "invalid", "motion %s: %s (%s)",
+                             f->motion ? f->motion : "?", f->message, mpk_rule_name(f->rule));
+    }
+    mpk_findings_free(findings);
     return SRV_OK;
 }
