@@ -16,5 +16,6 @@
 #include "mpk/import.h"
 #include "mpk/validate.h"
 #include "mpk/retime.h"
+#include "mpk/upload.h"
 
 #endif
