@@ -70,7 +70,18 @@ static int prepare_store_client(md_daemon *d)
     }
     json_object_set_new(cfg, "robot", json_string(d->model->id));
     want = json_dumps(cfg, JSON_INDENT(2) | JSON_SORT_KEYS);
-    if (!want || (text && strcmp(want, text) == 0)) {
+    /* Written only when its meaning changes, so that a configuration the operator wrote (in a
+     * folder motiond may not write) is left alone when it already says the same. */
+    if (text) {
+        json_t *have_cfg = json_loadb(text, size, 0, NULL);
+        bool same = have_cfg && json_equal(have_cfg, cfg);
+        json_decref(have_cfg);
+        if (same) {
+            free(want);
+            want = NULL;
+        }
+    }
+    if (!want) {
         /* unchanged */
     } else if (md_write_file_atomic(cfg_path, want, strlen(want), 0644) != 0) {
         md_error("%s: %s", cfg_path, strerror(errno));

@@ -266,8 +266,14 @@ def test_store_flow(w, store):
               f"the state file records a clean stop ({state['last_activity']})")
         check(not os.path.exists(md.socket), "the Unix socket is removed")
 
-        # A restart keeps the pairing and the installation; a killed run is noticed.
+        # A restart keeps the pairing and the installation; a killed run is noticed; the store
+        # client's configuration, already right, is not written again.
+        store_cfg = os.path.join(md.root, "etc", "motionstore", "config.json")
+        with open(store_cfg) as f:
+            check(json.load(f)["store"] == store.url, "motiond wrote the store URL for the client")
+        mtime = os.stat(store_cfg).st_mtime_ns
         md.start()
+        check(os.stat(store_cfg).st_mtime_ns == mtime, "an unchanged config.json is left alone")
         check(md.get("/api/v1/status").status == 200, "the token survives a restart (stored hashed)")
         with open(os.path.join(md.root, "var/lib/motionstore/motiond/tokens.json")) as f:
             text = f.read()
