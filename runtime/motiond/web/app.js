@@ -428,6 +428,12 @@ function onEvent(name, data) {
   case 'error':
     toast(t('failed', { m: data.message || data.error }));
     break;
+  case 'lost':
+    // More happened than the stream keeps: read the state again instead.
+    loadStatus().catch(() => {});
+    loadInstalled().catch(() => {});
+    loadCatalog();
+    break;
   default:
     break;
   }
