@@ -50,27 +50,33 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The motors in use and the arm_sdk weight, for either family's LowCmd_ (the same names in
+ * different types); slots not in use keep what the caller put there. */
+#define PACK_MOTORS(m, motors, slots, arm, weight_slot, weight)                           \
+    do {                                                                                  \
+        for (int i_ = 0; i_ < (slots); i_++) {                                            \
+            if (!(motors)[i_].used)                                                       \
+                continue;                                                                 \
+            (m)->motor_cmd[i_].mode = (motors)[i_].mode;                                  \
+            (m)->motor_cmd[i_].q = (motors)[i_].q;                                        \
+            (m)->motor_cmd[i_].dq = (motors)[i_].dq;                                      \
+            (m)->motor_cmd[i_].tau = (motors)[i_].tau;                                    \
+            (m)->motor_cmd[i_].kp = (motors)[i_].kp;                                      \
+            (m)->motor_cmd[i_].kd = (motors)[i_].kd;                                      \
+        }                                                                                 \
+        if ((arm) && (weight_slot) >= 0 && (weight_slot) < (slots)) {                     \
+            memset(&(m)->motor_cmd[weight_slot], 0, sizeof((m)->motor_cmd[weight_slot])); \
+            (m)->motor_cmd[weight_slot].q = (float)(weight);                              \
+        }                                                                                 \
+    } while (0)
+
 static void pack_hg(motion__hg_lowcmd *m, const motion__dds_motor *motors, int arm, int weight_slot,
                     double weight, uint8_t mode_machine)
 {
     memset(m, 0, sizeof(*m));
     m->mode_pr = 0; /* pitch/roll ankle and waist control, as the robot model's joints are */
     m->mode_machine = mode_machine;
-    for (int i = 0; i < MOTION_DDS_HG_SLOTS; i++) {
-        unitree_hg_msg_dds__MotorCmd_ *c = &m->motor_cmd[i];
-        if (!motors[i].used)
-            continue;
-        c->mode = motors[i].mode;
-        c->q = motors[i].q;
-        c->dq = motors[i].dq;
-        c->tau = motors[i].tau;
-        c->kp = motors[i].kp;
-        c->kd = motors[i].kd;
-    }
-    if (arm && weight_slot >= 0 && weight_slot < MOTION_DDS_HG_SLOTS) {
-        memset(&m->motor_cmd[weight_slot], 0, sizeof(m->motor_cmd[weight_slot]));
-        m->motor_cmd[weight_slot].q = (float)weight;
-    }
+    PACK_MOTORS(m, motors, MOTION_DDS_HG_SLOTS, arm, weight_slot, weight);
     m->crc = motion__unitree_crc(m, sizeof(*m));
 }
 
@@ -82,25 +88,14 @@ static void pack_go(motion__go_lowcmd *m, const motion__dds_motor *motors, int a
     m->head[1] = 0xEF;
     m->level_flag = 0xFF;
     for (int i = 0; i < MOTION_DDS_GO_SLOTS; i++) {
-        unitree_go_msg_dds__MotorCmd_ *c = &m->motor_cmd[i];
-        if (!motors[i].used) {
-            /* As Unitree's examples initialise every motor: servo mode, holding nothing. */
-            c->mode = 0x01;
-            c->q = MOTION_DDS_GO_POS_STOP;
-            c->dq = MOTION_DDS_GO_VEL_STOP;
+        if (motors[i].used)
             continue;
-        }
-        c->mode = motors[i].mode;
-        c->q = motors[i].q;
-        c->dq = motors[i].dq;
-        c->tau = motors[i].tau;
-        c->kp = motors[i].kp;
-        c->kd = motors[i].kd;
+        /* As Unitree's examples initialise every motor: servo mode, holding nothing. */
+        m->motor_cmd[i].mode = 0x01;
+        m->motor_cmd[i].q = MOTION_DDS_GO_POS_STOP;
+        m->motor_cmd[i].dq = MOTION_DDS_GO_VEL_STOP;
     }
-    if (arm && weight_slot >= 0 && weight_slot < MOTION_DDS_GO_SLOTS) {
-        memset(&m->motor_cmd[weight_slot], 0, sizeof(m->motor_cmd[weight_slot]));
-        m->motor_cmd[weight_slot].q = (float)weight;
-    }
+    PACK_MOTORS(m, motors, MOTION_DDS_GO_SLOTS, arm, weight_slot, weight);
     m->crc = motion__unitree_crc(m, sizeof(*m));
 }
 
