@@ -128,8 +128,7 @@ int mstore__digest_set_check(mstore__digest_set *s, const char *what)
     for (size_t i = 0; i < s->n; i++) {
         mstore__digest_finish_hex(&s->d[i], hex);
         /* Restart so that a later check sees a consistent context. */
-        if (EVP_DigestInit_ex(s->d[i].ctx, algs[s->d[i].alg].md(), NULL) != 1 &&
-            error == MSTORE_OK)
+        if (EVP_DigestInit_ex(s->d[i].ctx, algs[s->d[i].alg].md(), NULL) != 1 && error == MSTORE_OK)
             error = mstore__error(MSTORE_ENOMEM, "cannot restart a %s digest", s->name[i]);
         if (error == MSTORE_OK && strcmp(hex, s->expected[i]) != 0)
             error = mstore__error(MSTORE_EHASH, "%s: %s is %s, expected %s", what, s->name[i], hex,
@@ -170,37 +169,47 @@ int mstore_hash_data(char *hex, const char *algorithm, const void *data, size_t 
     return MSTORE_OK;
 }
 
-/* Streams a file through a digest set; reports its length. */
-static int stream_file(mstore__digest_set *set, uint64_t *length, const char *path, uint64_t max)
+/* Streams an open file through a digest set; reports its length. With positional, from its
+ * first byte with pread, which leaves the descriptor's offset alone for a caller that goes on
+ * using it; else from where it stands with read (a pipe has no offset). */
+static int stream_fd(mstore__digest_set *set, uint64_t *length, int fd, const char *what,
+                     uint64_t max, bool positional)
 {
     unsigned char buf[65536];
     uint64_t total = 0;
-    int fd, error = MSTORE_OK;
+
+    for (;;) {
+        ssize_t n =
+            positional ? pread(fd, buf, sizeof(buf), (off_t)total) : read(fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return mstore__error(MSTORE_EIO, "%s: %s", what, strerror(errno));
+        if (n == 0)
+            break;
+        total += (uint64_t)n;
+        if (total > max) {
+            *length = total;
+            return mstore__error(MSTORE_ELENGTH, "%s: more than %llu bytes", what,
+                                 (unsigned long long)max);
+        }
+        mstore__digest_set_update(set, buf, (size_t)n);
+    }
+    *length = total;
+    return MSTORE_OK;
+}
+
+/* Streams a file through a digest set; reports its length. */
+static int stream_file(mstore__digest_set *set, uint64_t *length, const char *path, uint64_t max)
+{
+    int fd, error;
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return mstore__error(errno == ENOENT ? MSTORE_ENOTFOUND : MSTORE_EIO, "%s: %s", path,
                              strerror(errno));
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            error = mstore__error(MSTORE_EIO, "%s: %s", path, strerror(errno));
-            break;
-        }
-        if (n == 0)
-            break;
-        total += (uint64_t)n;
-        if (total > max) {
-            error = mstore__error(MSTORE_ELENGTH, "%s: more than %llu bytes", path,
-                                  (unsigned long long)max);
-            break;
-        }
-        mstore__digest_set_update(set, buf, (size_t)n);
-    }
+    error = stream_fd(set, length, fd, path, max, false);
     close(fd);
-    *length = total;
     return error;
 }
 
@@ -230,6 +239,19 @@ int mstore_hash_file(char *hex, const char *algorithm, const char *path)
     return error;
 }
 
+/* The checks of mstore_file_verify() on a stream already read into a digest set. */
+static int finish_verify(mstore__digest_set *set, int error, uint64_t got, uint64_t length,
+                         const char *what)
+{
+    if (error == MSTORE_OK && got != length)
+        error = mstore__error(MSTORE_ELENGTH, "%s: %llu bytes, expected %llu", what,
+                              (unsigned long long)got, (unsigned long long)length);
+    if (error == MSTORE_OK)
+        error = mstore__digest_set_check(set, what);
+    mstore__digest_set_free(set);
+    return error;
+}
+
 int mstore_file_verify(const char *path, uint64_t length, const mstore_hash *hashes,
                        size_t n_hashes)
 {
@@ -242,11 +264,34 @@ int mstore_file_verify(const char *path, uint64_t length, const mstore_hash *has
     if ((error = mstore__digest_set_init(&set, hashes, n_hashes)) < 0)
         return error;
     error = stream_file(&set, &got, path, length);
-    if (error == MSTORE_OK && got != length)
-        error = mstore__error(MSTORE_ELENGTH, "%s: %llu bytes, expected %llu", path,
-                              (unsigned long long)got, (unsigned long long)length);
-    if (error == MSTORE_OK)
-        error = mstore__digest_set_check(&set, path);
-    mstore__digest_set_free(&set);
-    return error;
+    return finish_verify(&set, error, got, length, path);
+}
+
+int mstore__fd_verify(int fd, const char *what, uint64_t length, const mstore_hash *hashes,
+                      size_t n_hashes)
+{
+    mstore__digest_set set;
+    uint64_t got = 0;
+    int error;
+
+    if (fd < 0 || !what || (!hashes && n_hashes))
+        return mstore__error(MSTORE_EINVAL, "nothing to verify");
+    if ((error = mstore__digest_set_init(&set, hashes, n_hashes)) < 0)
+        return error;
+    error = stream_fd(&set, &got, fd, what, length, true);
+    return finish_verify(&set, error, got, length, what);
+}
+
+int mstore__data_verify(const void *data, size_t size, const char *what, uint64_t length,
+                        const mstore_hash *hashes, size_t n_hashes)
+{
+    mstore__digest_set set;
+    int error;
+
+    if ((!data && size) || !what || (!hashes && n_hashes))
+        return mstore__error(MSTORE_EINVAL, "nothing to verify");
+    if ((error = mstore__digest_set_init(&set, hashes, n_hashes)) < 0)
+        return error;
+    mstore__digest_set_update(&set, data, size);
+    return finish_verify(&set, MSTORE_OK, size, length, what);
 }

@@ -54,4 +54,15 @@ void mstore__digest_set_update(mstore__digest_set *s, const void *data, size_t s
 int mstore__digest_set_check(mstore__digest_set *s, const char *what);
 void mstore__digest_set_free(mstore__digest_set *s);
 
+/**
+ * mstore_file_verify() on an open file: its bytes from offset 0 (read with pread, so the
+ * descriptor's offset is left alone). what names the file in messages.
+ */
+int mstore__fd_verify(int fd, const char *what, uint64_t length, const mstore_hash *hashes,
+                      size_t n_hashes);
+
+/** The same checks on bytes in memory. */
+int mstore__data_verify(const void *data, size_t size, const char *what, uint64_t length,
+                        const mstore_hash *hashes, size_t n_hashes);
+
 #endif

@@ -592,6 +592,13 @@ static int absorb_existing(transfer *t)
 int mstore_fetch_file(const char *out_path, const char *const *urls, size_t n_urls, uint64_t length,
                       const mstore_hash *hashes, size_t n_hashes, const mstore_fetch_options *opts)
 {
+    return mstore__fetch_file_fd(NULL, out_path, urls, n_urls, length, hashes, n_hashes, opts);
+}
+
+int mstore__fetch_file_fd(int *keep_fd, const char *out_path, const char *const *urls,
+                          size_t n_urls, uint64_t length, const mstore_hash *hashes,
+                          size_t n_hashes, const mstore_fetch_options *opts)
+{
     mstore_fetch_options defaults;
     mstore__digest_set digests = {0};
     transfer t = {0};
@@ -648,13 +655,14 @@ commit:
         error = mstore__error(MSTORE_EIO, "%s: fsync: %s", partial, strerror(errno));
         goto out;
     }
-    close(t.fd);
-    t.fd = -1;
     if (rename(partial, out_path) != 0) {
         error = mstore__error(MSTORE_EIO, "%s: rename: %s", out_path, strerror(errno));
         goto out;
     }
-    error = mstore__fsync_parent(out_path);
+    if ((error = mstore__fsync_parent(out_path)) == MSTORE_OK && keep_fd) {
+        *keep_fd = t.fd;
+        t.fd = -1;
+    }
 out:
     if (t.fd >= 0)
         close(t.fd);

@@ -1,11 +1,14 @@
 /* Translation of libcurl results into libmstore codes, split into retryable and fatal (as
- * SWUpdate's channel_map_curl_error does). */
+ * SWUpdate's channel_map_curl_error does), and the file download that hands back the verified
+ * file open. */
 #ifndef MSTORE_DOWNLOAD_INTERNAL_H
 #define MSTORE_DOWNLOAD_INTERNAL_H
 
 #include <stdbool.h>
 
 #include <curl/curl.h>
+
+#include "mstore/download.h"
 
 /** What to do after a failed attempt. */
 typedef enum mstore__fetch_verdict {
@@ -23,5 +26,14 @@ int mstore__map_curl_error(mstore__fetch_verdict *verdict, CURLcode rc, const ch
 
 /** Maps an HTTP status that is not a success to an MSTORE_* code and a verdict. */
 int mstore__map_http_status(mstore__fetch_verdict *verdict, long status, const char *url);
+
+/**
+ * mstore_fetch_file() that also hands back the downloaded file open (keep_fd, read-write,
+ * offset unspecified): the descriptor the verified bytes were written through, so that a caller
+ * reads exactly those bytes and never opens the path again.
+ */
+int mstore__fetch_file_fd(int *keep_fd, const char *out_path, const char *const *urls,
+                          size_t n_urls, uint64_t length, const mstore_hash *hashes,
+                          size_t n_hashes, const mstore_fetch_options *opts);
 
 #endif

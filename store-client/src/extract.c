@@ -1,11 +1,13 @@
 /* Package extraction with libarchive, under the rules of a signed manifest.
  *
- * Only the zip reader is registered, in its seekable form, which lists entries from the central
- * directory. Nothing an archive declares is trusted: sizes are counted from the bytes actually
- * written, every entry must be a regular file (or a folder on the way to one) named by the signed
- * manifest, and each file must end with the manifest's size and SHA-256. Files are created with
- * O_EXCL | O_NOFOLLOW below a folder this code made, so neither a duplicate nor a link can redirect
- * a write. */
+ * The archive is read through one descriptor that the caller opened once and verified (the
+ * package's length and hashes from the signed TUF targets): nothing here opens it again by name,
+ * so a file swapped in at its path after the check is never read. Only the zip reader is
+ * registered, in its seekable form, which lists entries from the central directory. Nothing an
+ * archive declares is trusted: sizes are counted from the bytes actually written, every entry must
+ * be a regular file (or a folder on the way to one) named by the signed manifest, and each file
+ * must end with the manifest's size and SHA-256. Files are created with O_EXCL | O_NOFOLLOW below a
+ * folder this code made, so neither a duplicate nor a link can redirect a write. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -111,17 +113,16 @@ static int find_directory(uint64_t *cd_off, uint64_t *cd_size, uint64_t *listed,
     return rc;
 }
 
-int mstore__zip_entry_count(uint64_t *out, const char *path)
+int mstore__zip_entry_count(uint64_t *out, int fd, const char *path)
 {
     /* Each central directory header: 46 bytes, then the name, extra field and comment. */
     enum { CDH = 46 };
     unsigned char h[CDH], *name = malloc(65536);
     uint64_t cd_off = 0, cd_size = 0, listed = 0, pos, end, count = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+    int rc;
 
-    if (fd < 0 || !name) {
-        rc = fd < 0 ? mstore__error(MSTORE_EIO, "%s: %s", path, strerror(errno))
-                    : mstore__error(MSTORE_ENOMEM, "out of memory");
+    if (!name) {
+        rc = mstore__error(MSTORE_ENOMEM, "out of memory");
         goto out;
     }
     if ((rc = find_directory(&cd_off, &cd_size, &listed, fd))) {
@@ -170,8 +171,6 @@ int mstore__zip_entry_count(uint64_t *out, const char *path)
     rc = MSTORE_OK;
 out:
     free(name);
-    if (fd >= 0)
-        close(fd);
     return rc;
 }
 
@@ -188,15 +187,19 @@ static int check_count(const char *path, uint64_t listed, size_t seen)
     return MSTORE_OK;
 }
 
-static int open_archive(struct archive **out, const char *path)
+/* libarchive on the caller's descriptor, from the first byte; archive_read_free() leaves the
+ * descriptor open. */
+static int open_archive(struct archive **out, int fd, const char *path)
 {
-    struct archive *a = archive_read_new();
+    struct archive *a;
 
-    if (!a)
+    if (lseek(fd, 0, SEEK_SET) != 0)
+        return mstore__error(MSTORE_EIO, "%s: %s", path, strerror(errno));
+    if (!(a = archive_read_new()))
         return mstore__error(MSTORE_ENOMEM, "out of memory");
     /* Zip only: a tar, cpio or compressed stream is not a package, whatever it contains. */
     if (archive_read_support_format_zip_seekable(a) != ARCHIVE_OK ||
-        archive_read_open_filename(a, path, BLOCK) != ARCHIVE_OK) {
+        archive_read_open_fd(a, fd, BLOCK) != ARCHIVE_OK) {
         int rc = mstore__error(MSTORE_EFORMAT, "%s: not a zip archive: %s", path,
                                archive_error_string(a) ? archive_error_string(a) : "unreadable");
         archive_read_free(a);
@@ -254,8 +257,8 @@ static int read_small(char **out, size_t *size, struct archive *a, size_t max, c
 }
 
 int mstore__package_read_head(mpk_manifest **manifest, char **manifest_bytes, size_t *manifest_size,
-                              size_t *signature_size, const char *archive_path,
-                              const char *expected_key_id)
+                              char **signature_bytes, size_t *signature_size, int archive_fd,
+                              const char *archive_path, const char *expected_key_id)
 {
     struct archive *a = NULL;
     struct archive_entry *e;
@@ -265,8 +268,8 @@ int mstore__package_read_head(mpk_manifest **manifest, char **manifest_bytes, si
     mpk_manifest *m = NULL;
     int rc, r;
 
-    if ((rc = mstore__zip_entry_count(&listed, archive_path)) ||
-        (rc = open_archive(&a, archive_path)))
+    if ((rc = mstore__zip_entry_count(&listed, archive_fd, archive_path)) ||
+        (rc = open_archive(&a, archive_fd, archive_path)))
         return rc;
     while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
         const char *name;
@@ -316,6 +319,10 @@ int mstore__package_read_head(mpk_manifest **manifest, char **manifest_bytes, si
     *manifest = m;
     *manifest_bytes = man;
     *manifest_size = man_size;
+    if (signature_bytes) {
+        *signature_bytes = sig;
+        sig = NULL;
+    }
     if (signature_size)
         *signature_size = sig_size;
     man = NULL;
@@ -333,8 +340,8 @@ typedef struct xstate {
     const mpk_manifest *m;
     bool *seen; /* per manifest file */
     bool seen_manifest, seen_signature;
-    const char *manifest_bytes;
-    size_t manifest_size;
+    const char *manifest_bytes, *signature_bytes;
+    size_t manifest_size, signature_size;
     uint64_t written, total_expected;
     const mstore__extract_limits *limits;
     mstore__extract_progress progress;
@@ -411,7 +418,9 @@ static int write_entry(xstate *x, struct archive *a, const char *name, long file
 {
     const mpk_file_entry *fe = file_index >= 0 ? &x->m->files[file_index] : NULL;
     bool is_man = file_index < 0 && strcmp(name, MANIFEST_NAME) == 0;
-    uint64_t limit = fe ? fe->size : is_man ? x->manifest_size : MSTORE__SIGNATURE_MAX;
+    /* manifest.json and signature.json must be, byte for byte, the pair that was verified. */
+    const char *verified = fe ? NULL : is_man ? x->manifest_bytes : x->signature_bytes;
+    uint64_t limit = fe ? fe->size : is_man ? x->manifest_size : x->signature_size;
     mstore__digest sha = {0};
     unsigned char digest[64];
     uint64_t n_written = 0;
@@ -433,8 +442,11 @@ static int write_entry(xstate *x, struct archive *a, const char *name, long file
     while ((n = archive_read_data(a, x->block, BLOCK)) > 0) {
         /* Counted from what is read, never from what the archive declares. */
         if (n_written + (uint64_t)n > limit) {
-            rc = mstore__error(MSTORE_ELIMIT, "%s: %s: more than the %llu bytes the manifest lists",
-                               x->archive, name, (unsigned long long)limit);
+            rc = verified ? mstore__error(MSTORE_EFORMAT, "%s: %s differs from the one read first",
+                                          x->archive, name)
+                          : mstore__error(MSTORE_ELIMIT,
+                                          "%s: %s: more than the %llu bytes the manifest lists",
+                                          x->archive, name, (unsigned long long)limit);
             goto out;
         }
         if (x->written + (uint64_t)n > x->limits->max_total) {
@@ -442,7 +454,7 @@ static int write_entry(xstate *x, struct archive *a, const char *name, long file
                                (unsigned long long)x->limits->max_total);
             goto out;
         }
-        if (is_man && memcmp(x->block, x->manifest_bytes + n_written, (size_t)n) != 0) {
+        if (verified && memcmp(x->block, verified + n_written, (size_t)n) != 0) {
             rc = mstore__error(MSTORE_EFORMAT, "%s: %s differs from the one read first", x->archive,
                                name);
             goto out;
@@ -476,7 +488,7 @@ static int write_entry(xstate *x, struct archive *a, const char *name, long file
                            x->archive, name);
         goto out;
     }
-    if (is_man && n_written != x->manifest_size) {
+    if (verified && n_written != limit) {
         rc = mstore__error(MSTORE_EFORMAT, "%s: %s differs from the one read first", x->archive,
                            name);
         goto out;
@@ -494,8 +506,9 @@ out:
     return rc;
 }
 
-int mstore__extract_package(const char *archive_path, const char *dest, const mpk_manifest *m,
-                            const char *manifest_bytes, size_t manifest_size, size_t signature_size,
+int mstore__extract_package(int archive_fd, const char *archive_path, const char *dest,
+                            const mpk_manifest *m, const char *manifest_bytes, size_t manifest_size,
+                            const char *signature_bytes, size_t signature_size,
                             const mstore__extract_limits *limits, mstore__extract_progress progress,
                             void *progress_ctx)
 {
@@ -504,6 +517,8 @@ int mstore__extract_package(const char *archive_path, const char *dest, const mp
                 .m = m,
                 .manifest_bytes = manifest_bytes,
                 .manifest_size = manifest_size,
+                .signature_bytes = signature_bytes,
+                .signature_size = signature_size,
                 .limits = limits,
                 .progress = progress,
                 .progress_ctx = progress_ctx};
@@ -513,6 +528,11 @@ int mstore__extract_package(const char *archive_path, const char *dest, const mp
     uint64_t listed = 0;
     int rc, r;
 
+    if (archive_fd < 0 || !manifest_bytes || !signature_bytes)
+        return mstore__error(MSTORE_EINVAL,
+                             "%s: no archive, or no verified manifest.json and "
+                             "signature.json to extract against",
+                             archive_path);
     x.seen = calloc(m->file_count ? m->file_count : 1, sizeof(*x.seen));
     x.block = malloc(BLOCK);
     if (!x.seen || !x.block) {
@@ -528,14 +548,14 @@ int mstore__extract_package(const char *archive_path, const char *dest, const mp
         rc = mstore__error(MSTORE_EIO, "%s: %s", dest, strerror(errno));
         goto out;
     }
-    if ((rc = mstore__zip_entry_count(&listed, archive_path)))
+    if ((rc = mstore__zip_entry_count(&listed, archive_fd, archive_path)))
         goto out;
     if (listed > limits->max_entries) {
         rc = mstore__error(MSTORE_ELIMIT, "%s: more than %zu entries", archive_path,
                            limits->max_entries);
         goto out;
     }
-    if ((rc = open_archive(&a, archive_path)))
+    if ((rc = open_archive(&a, archive_fd, archive_path)))
         goto out;
     while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
         const char *name;

@@ -13,6 +13,7 @@
 
 #include "install_internal.h"
 #include "internal.h"
+#include "updater_internal.h"
 
 /* Bytes that must stay free beside an extraction. */
 #define SPACE_MARGIN (16ull * 1024 * 1024)
@@ -118,11 +119,11 @@ static void prune_cache(mstore_client *c, const char *id, const char *keep1, con
     free(dir);
 }
 
-int mstore__install_cached(mstore_client *c, mstore__db *db, const char *mpk_path,
+int mstore__install_cached(mstore_client *c, mstore__db *db, int mpk_fd, const char *mpk_path,
                            const mstore_catalog_package *pkg, const mstore_catalog_version *ver)
 {
     mpk_manifest *m = NULL;
-    char *man = NULL, *pkgdir = NULL, *staging = NULL, *final = NULL, *prev = NULL;
+    char *man = NULL, *sig = NULL, *pkgdir = NULL, *staging = NULL, *final = NULL, *prev = NULL;
     char *drop = NULL, rnd_hex[13], when[24];
     unsigned char rnd[6];
     size_t man_size = 0, sig_size = 0;
@@ -134,7 +135,8 @@ int mstore__install_cached(mstore_client *c, mstore__db *db, const char *mpk_pat
     int rc;
 
     /* 1. The developer signature, by the key the signed catalog names, before anything else. */
-    if ((rc = mstore__package_read_head(&m, &man, &man_size, &sig_size, mpk_path, ver->key_id)))
+    if ((rc = mstore__package_read_head(&m, &man, &man_size, &sig, &sig_size, mpk_fd, mpk_path,
+                                        ver->key_id)))
         goto out;
     if (strcmp(m->id, pkg->id) != 0 || mpk_semver_compare(m->version, ver->version) != 0) {
         rc = mstore__error(MSTORE_EFORMAT, "%s: the package is %s %s, the store lists %s %s",
@@ -198,8 +200,8 @@ int mstore__install_cached(mstore_client *c, mstore__db *db, const char *mpk_pat
         rc = mstore__error(MSTORE_EIO, "%s: mkdir failed", staging);
         goto out;
     }
-    if ((rc = mstore__extract_package(mpk_path, staging, m, man, man_size, sig_size, &lim,
-                                      extract_progress, &xp)))
+    if ((rc = mstore__extract_package(mpk_fd, mpk_path, staging, m, man, man_size, sig, sig_size,
+                                      &lim, extract_progress, &xp)))
         goto out;
     if ((rc = mstore__report(c, pkg->id, MSTORE_PHASE_COMMIT, 0, 3)))
         goto out;
@@ -248,6 +250,7 @@ out:
         mstore__rmtree(pkgdir);
     mpk_manifest_free(m);
     free(man);
+    free(sig);
     free(pkgdir);
     free(staging);
     free(final);
@@ -286,7 +289,7 @@ static int install_from_store(mstore_client *c, mstore__db *db, mstore_updater *
     const json_t *custom;
     const char *tsha;
     char *dir = mstore__asprintf("%s/packages", c->cache), *path = NULL;
-    int rc;
+    int fd = -1, rc;
 
     if (!dir || !(path = mstore__asprintf("%s/%s-%s.mpk", dir, pkg->id, ver->version))) {
         rc = mstore__error(MSTORE_ENOMEM, "out of memory");
@@ -320,9 +323,11 @@ static int install_from_store(mstore_client *c, mstore__db *db, mstore_updater *
     pc->phase = MSTORE_PHASE_DOWNLOAD;
     if ((rc = mstore__report(c, pkg->id, MSTORE_PHASE_DOWNLOAD, 0, mstore_target_length(t))))
         goto out;
-    if ((rc = mstore_updater_download_target(u, t, path, NULL)))
+    /* The package is read only through the descriptor it was verified through: a file put at
+     * its path after the check is never what gets installed. */
+    if ((rc = mstore__updater_download_target_fd(&fd, u, t, path, NULL)))
         goto out;
-    rc = mstore__install_cached(c, db, path, pkg, ver);
+    rc = mstore__install_cached(c, db, fd, path, pkg, ver);
     /* A download the store signed but that cannot be installed is useless in the cache. */
     if (rc && rc != MSTORE_ECANCELED && rc != MSTORE_ENOSPACE && rc != MSTORE_EBUSY &&
         rc != MSTORE_EIO)
@@ -330,6 +335,8 @@ static int install_from_store(mstore_client *c, mstore__db *db, mstore_updater *
 out:
     if (rc)
         mstore__error_prefix(rc, "%s %s", pkg->id, ver->version);
+    if (fd >= 0)
+        close(fd);
     mstore_target_free(t);
     free(dir);
     free(path);

@@ -113,29 +113,38 @@ typedef struct mstore__extract_limits {
 /** Progress during extraction: bytes written so far, of total. Non-zero return cancels. */
 typedef int (*mstore__extract_progress)(void *ctx, uint64_t done, uint64_t total);
 
+/*
+ * The archive functions read a package through a descriptor the caller opened once and checked
+ * (against the signed TUF length and hashes) and never open it again by name; archive_path only
+ * names it in messages.
+ */
+
 /**
  * Reads manifest.json and signature.json of a package archive (zip only), checks the signature
  * against expected_key_id and parses the manifest.
- * @param[out] manifest_bytes malloc'd exact bytes (for the hash check during extraction)
+ * @param[out] manifest_bytes malloc'd exact bytes (for the check during extraction)
+ * @param[out] signature_bytes malloc'd exact bytes of signature.json (NULL: not wanted)
  */
 int mstore__package_read_head(mpk_manifest **manifest, char **manifest_bytes, size_t *manifest_size,
-                              size_t *signature_size, const char *archive_path,
-                              const char *expected_key_id);
+                              char **signature_bytes, size_t *signature_size, int archive_fd,
+                              const char *archive_path, const char *expected_key_id);
 
 /**
  * Extracts a package archive into dest (a new, empty folder), enforcing: zip format only, regular
  * files and folders only, no absolute or ".." paths, no encrypted entries, at most
  * limits->max_entries entries and limits->max_total bytes counted as written, entries exactly
- * the manifest's files plus manifest.json (byte-identical to manifest_bytes) and signature.json,
- * each file with its listed size and SHA-256, no duplicates. Files and folders are fsynced.
+ * the manifest's files plus manifest.json and signature.json, each byte-identical to the verified
+ * manifest_bytes and signature_bytes, each file with its listed size and SHA-256, no duplicates.
+ * Files and folders are fsynced.
  */
-int mstore__extract_package(const char *archive_path, const char *dest, const mpk_manifest *m,
-                            const char *manifest_bytes, size_t manifest_size, size_t signature_size,
+int mstore__extract_package(int archive_fd, const char *archive_path, const char *dest,
+                            const mpk_manifest *m, const char *manifest_bytes, size_t manifest_size,
+                            const char *signature_bytes, size_t signature_size,
                             const mstore__extract_limits *limits, mstore__extract_progress progress,
                             void *progress_ctx);
 
-/** Number of entries a zip's end-of-central-directory record (or its zip64 record) lists. */
-int mstore__zip_entry_count(uint64_t *out, const char *path);
+/** Number of entries a zip's central directory holds (checked against its end record). */
+int mstore__zip_entry_count(uint64_t *out, int archive_fd, const char *archive_path);
 
 /** Checks an entry name of an archive: relative, '/'-separated, no "." or ".." segment. */
 int mstore__entry_name_ok(const char *name);
@@ -173,8 +182,11 @@ int mstore__installed_key_id(char **out, const char *dir);
 /** Verifies one installed version folder against key_id. */
 int mstore__verify_dir(const char *dir, const char *id, const char *version, const char *key_id);
 
-/** Installs a verified, cached package file (the common tail of download and sideload). */
-int mstore__install_cached(mstore_client *c, mstore__db *db, const char *mpk_path,
+/**
+ * Installs a verified package (the common tail of download and sideload), read only through
+ * mpk_fd, the descriptor the package was verified through; mpk_path names it in messages.
+ */
+int mstore__install_cached(mstore_client *c, mstore__db *db, int mpk_fd, const char *mpk_path,
                            const mstore_catalog_package *pkg, const mstore_catalog_version *ver);
 
 /** Checks robot, runtime and developer-key rules for installing ver over what db has. */

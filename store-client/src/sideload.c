@@ -11,22 +11,30 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "digest.h"
 #include "install_internal.h"
 #include "internal.h"
 #include "mpk/package.h"
 
-/* Copies src to dst (fsynced), refusing more than max bytes. */
-static int copy_file(const char *dst, const char *src, uint64_t max)
+/* Copies src to dst (fsynced), refusing more than max bytes. With keep_fd, the copy stays open
+ * (read-write) for the caller, and sha256 gets its SHA-256 in hex, hashed while copying. */
+static int copy_file(const char *dst, const char *src, uint64_t max, int *keep_fd, char *sha256)
 {
     unsigned char block[65536];
     uint64_t total = 0;
+    mstore__digest d = {0};
     ssize_t n;
     int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, rc = MSTORE_OK;
 
     if (in < 0)
         return mstore__error(errno == ENOENT ? MSTORE_ENOTFOUND : MSTORE_EIO, "%s: %s", src,
                              strerror(errno));
-    out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (sha256 && (rc = mstore__digest_start(&d, MSTORE__DIGEST_SHA256))) {
+        mstore__digest_free(&d);
+        close(in);
+        return rc;
+    }
+    out = open(dst, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
     if (out < 0) {
         rc = mstore__error(MSTORE_EIO, "%s: %s", dst, strerror(errno));
         goto out;
@@ -43,10 +51,19 @@ static int copy_file(const char *dst, const char *src, uint64_t max)
                                strerror(errno));
             goto out;
         }
+        if (sha256)
+            mstore__digest_update(&d, block, (size_t)n);
     }
     if (n < 0 || fsync(out) != 0)
         rc = mstore__error(MSTORE_EIO, "%s: %s", n < 0 ? src : dst, strerror(errno));
+    if (!rc && sha256)
+        mstore__digest_finish_hex(&d, sha256);
+    if (!rc && keep_fd) {
+        *keep_fd = out;
+        out = -1;
+    }
 out:
+    mstore__digest_free(&d);
     close(in);
     if (out >= 0)
         close(out);
@@ -67,7 +84,7 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
     mstore_target *t = NULL;
     mstore__db db = {0};
     size_t nh;
-    int lock = -1, rc;
+    int lock = -1, fd = -1, rc;
 
     if (!c || !mpk_path || !metadata_dir)
         return mstore__error(MSTORE_EINVAL, "no client, package or metadata folder");
@@ -97,7 +114,7 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
         if (!plain || !seed)
             rc = mstore__error(MSTORE_ENOMEM, "out of memory");
         else if (mstore__exists(plain))
-            rc = copy_file(seed, plain, MSTORE_CATALOG_MAX_SIZE);
+            rc = copy_file(seed, plain, MSTORE_CATALOG_MAX_SIZE, NULL, NULL);
         free(plain);
         if (rc)
             goto out;
@@ -106,17 +123,17 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
                                    2)) ||
         (rc = mstore__catalog_refresh(c, u, true, seed)))
         goto out;
-    /* The file is copied first, and only the copy is looked at: it is found in the signed
-     * catalog by its SHA-256, so nothing in it is parsed before it is known to be the bytes
-     * the store signed. */
+    /* The file is copied first, and only the copy is looked at, through the one descriptor it
+     * was written and checked through: it is found in the signed catalog by its SHA-256 (taken
+     * while copying), so nothing in it is parsed before it is known to be the bytes the store
+     * signed. */
     tmp_copy = mstore__asprintf("%s/sideload.part", cache_dir);
     if (!tmp_copy) {
         rc = mstore__error(MSTORE_ENOMEM, "out of memory");
         goto out;
     }
     if ((rc = mstore__mkdirs(cache_dir, 0755)) ||
-        (rc = copy_file(tmp_copy, mpk_path, MPK_PACKAGE_MAX_SIZE)) ||
-        (rc = mstore_hash_file(sha, "sha256", tmp_copy)))
+        (rc = copy_file(tmp_copy, mpk_path, MPK_PACKAGE_MAX_SIZE, &fd, sha)))
         goto out;
     pkg = NULL;
     ver = NULL;
@@ -145,7 +162,8 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
         goto out;
     }
     /* The copy in the cache is what gets checked and extracted, so the handed-over file cannot
-     * change between the check and the extraction. */
+     * change between the check and the extraction; and it is read through its descriptor, so
+     * neither can a file put at the copy's path. */
     part = tmp_copy;
     tmp_copy = NULL;
     final = mstore__asprintf("%s/%s-%s.mpk", cache_dir, pkg->id, ver->version);
@@ -153,7 +171,7 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
         rc = mstore__error(MSTORE_ENOMEM, "out of memory");
         goto out;
     }
-    if ((rc = mstore_file_verify(part, mstore_target_length(t), hashes, nh))) {
+    if ((rc = mstore__fd_verify(fd, part, mstore_target_length(t), hashes, nh))) {
         mstore__error_prefix(rc, "%s", mpk_path);
         unlink(part);
         goto out;
@@ -170,8 +188,10 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
             goto out;
         }
     }
-    rc = mstore__install_cached(c, &db, final, pkg, ver);
+    rc = mstore__install_cached(c, &db, fd, final, pkg, ver);
 out:
+    if (fd >= 0)
+        close(fd);
     if (rc)
         mstore__error_prefix(rc, "%s", mpk_path);
     mstore_target_free(t);

@@ -54,4 +54,12 @@ int mstore__role_filename(char **out, const char *role);
 int mstore__load_targets(const mstore_metadata **out, mstore_updater *u, const char *role,
                          const mstore_metadata *delegator_md);
 
+/**
+ * mstore_updater_download_target() that hands back the verified file open for reading
+ * (keep_fd, NULL for none): checked through that descriptor when the file was already there,
+ * else the descriptor the download wrote the verified bytes through.
+ */
+int mstore__updater_download_target_fd(int *keep_fd, mstore_updater *u, const mstore_target *t,
+                                       const char *out_path, bool *cached);
+
 #endif

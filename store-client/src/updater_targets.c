@@ -1,10 +1,15 @@
 /* The TUF client workflow for targets: top-level and delegated targets metadata, the
  * pre-order depth-first search of delegations, and target downloads. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "digest.h"
+#include "download_internal.h"
 #include "internal.h"
 #include "updater_internal.h"
 
@@ -288,6 +293,34 @@ out:
 int mstore_updater_download_target(mstore_updater *u, const mstore_target *t, const char *out_path,
                                    bool *cached)
 {
+    return mstore__updater_download_target_fd(NULL, u, t, out_path, cached);
+}
+
+/* A file at path that already has the target's length and hashes, checked through one
+ * descriptor, which is handed back (else closed) so that what was checked is what is read. */
+static int open_verified(int *keep_fd, const char *path, uint64_t length, const mstore_hash *hashes,
+                         size_t n)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), error;
+
+    if (fd < 0)
+        return mstore__error(errno == ENOENT ? MSTORE_ENOTFOUND : MSTORE_EIO, "%s: %s", path,
+                             strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        error = mstore__error(MSTORE_EIO, "%s: not a regular file", path);
+    else
+        error = mstore__fd_verify(fd, path, length, hashes, n);
+    if (error == MSTORE_OK && keep_fd)
+        *keep_fd = fd;
+    else
+        close(fd);
+    return error;
+}
+
+int mstore__updater_download_target_fd(int *keep_fd, mstore_updater *u, const mstore_target *t,
+                                       const char *out_path, bool *cached)
+{
     mstore_hash hashes[MSTORE__HASHES_MAX];
     mstore_fetch_options fo;
     const char *path, *slash, *prefix = NULL;
@@ -311,7 +344,7 @@ int mstore_updater_download_target(mstore_updater *u, const mstore_target *t, co
             return mstore__error(MSTORE_EUNSUPPORTED, "%s: unsupported hash algorithm '%s'", path,
                                  hashes[i].algorithm);
     /* 5.7.2: a file that already has the right length and hashes is not fetched again. */
-    if (mstore_file_verify(out_path, mstore_target_length(t), hashes, n) == MSTORE_OK) {
+    if (open_verified(keep_fd, out_path, mstore_target_length(t), hashes, n) == MSTORE_OK) {
         mstore__ulog(u, "%s: %s is up to date", path, out_path);
         if (cached)
             *cached = true;
@@ -355,8 +388,8 @@ int mstore_updater_download_target(mstore_updater *u, const mstore_target *t, co
         fo.partial_path = partial;
     }
     mstore__ulog(u, "GET %s (%llu bytes)", urls[0], (unsigned long long)mstore_target_length(t));
-    error = mstore_fetch_file(out_path, (const char *const *)urls, u->n_target_urls,
-                              mstore_target_length(t), hashes, n, &fo);
+    error = mstore__fetch_file_fd(keep_fd, out_path, (const char *const *)urls, u->n_target_urls,
+                                  mstore_target_length(t), hashes, n, &fo);
     if (error == MSTORE_OK)
         mstore__ulog(u, "%s: verified and stored as %s", path, out_path);
 out:

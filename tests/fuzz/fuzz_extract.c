@@ -1,9 +1,11 @@
 /* libFuzzer harness for the package archive checks of the store client (extract.c): the zip
  * entry count from the end-of-central-directory record, reading manifest.json and signature.json
  * with the developer-signature check, and extraction under a signed manifest's rules into a
- * scratch folder (names, types, links, encryption, duplicates, sizes counted as written, hashes).
- * The seed corpus holds a real package whose manifest is the one below, signed by KEY_ID, and
- * malicious variants of it. */
+ * scratch folder (names, types, links, encryption, duplicates, sizes counted as written, hashes,
+ * manifest.json and signature.json byte for byte the verified ones). The archive is read through
+ * one descriptor, as the installer does. The seed corpus holds a real package whose manifest and
+ * signature are the ones below, signed by KEY_ID, and malicious variants of it. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,20 @@ static const char manifest_text[] =
     "  \"version\": \"1.0.0\"\n"
     "}\n";
 
+/* The seed package's signature.json over manifest_text. */
+static const char signature_text[] =
+    "{\n"
+    "  \"algorithm\": \"ecdsa-p256-sha256\",\n"
+    "  \"key_id\": \"" KEY_ID "\",\n"
+    "  \"public_key\": \"-----BEGIN PUBLIC "
+    "KEY-----"
+    "\\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEf1IQmLKvTOmW6U7a8TuvykYMM8kE\\nTbQOHWod7mL6G61nevXbj6"
+    "lsPgUD+gbNJ6XTCaKYu/U9J3+gVjqfMeYKTQ==\\n-----END PUBLIC KEY-----\\n\",\n"
+    "  \"signature\": "
+    "\"MEUCIF5WIVhJ3eCNhcXNH/KhkpVNZ/dCOyATnLybHL/RgEL6AiEA+OrWydkfzRoQIlgVZwXqmWyC/"
+    "87I7sHczrxBcKdVf0E=\"\n"
+    "}\n";
+
 static mpk_manifest *manifest;
 static char scratch[64];
 
@@ -69,10 +85,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mstore__extract_limits lim = {16, 1024 * 1024};
     char archive[96], dest[96];
     mpk_manifest *m = NULL;
-    char *man = NULL;
-    size_t man_size = 0;
+    char *man = NULL, *sig = NULL;
+    size_t man_size = 0, sig_size = 0;
     uint64_t count;
     FILE *f;
+    int fd;
 
     if (!manifest) {
         snprintf(scratch, sizeof(scratch), "/tmp/fuzz_extract.%ld", (long)getpid());
@@ -84,16 +101,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(dest, sizeof(dest), "%s/dest", scratch);
     if (!(f = fopen(archive, "wb")) || fwrite(data, 1, size, f) != size || fclose(f) != 0)
         abort();
-    (void)mstore__zip_entry_count(&count, archive);
-    if (mstore__package_read_head(&m, &man, &man_size, NULL, archive, KEY_ID) == MSTORE_OK) {
+    if ((fd = open(archive, O_RDONLY | O_CLOEXEC)) < 0)
+        abort();
+    (void)mstore__zip_entry_count(&count, fd, archive);
+    if (mstore__package_read_head(&m, &man, &man_size, &sig, &sig_size, fd, archive, KEY_ID) ==
+        MSTORE_OK) {
         mpk_manifest_free(m);
         free(man);
+        free(sig);
     }
-    /* Extraction is exercised on every input, against the fixed signed manifest. */
+    /* Extraction is exercised on every input, against the fixed signed manifest and signature. */
     if (mstore__rmtree(dest) || mkdir(dest, 0755) != 0)
         abort();
-    (void)mstore__extract_package(archive, dest, manifest, manifest_text, sizeof(manifest_text) - 1,
-                                  0, &lim, NULL, NULL);
+    (void)mstore__extract_package(fd, archive, dest, manifest, manifest_text,
+                                  sizeof(manifest_text) - 1, signature_text,
+                                  sizeof(signature_text) - 1, &lim, NULL, NULL);
+    close(fd);
     /* Nothing may land outside the folder it was given. */
     if (access("/tmp/fuzz_extract_escape", F_OK) == 0)
         abort();

@@ -1,9 +1,14 @@
 /* Package archive checks (extract.c, pkgsig.c): entry names, the central directory's entry
- * count, the signed head, and extraction limits counted from bytes written. Archives come from
- * mstore_testrepo (real signed packages) and Python's zipfile (crafted ones). */
+ * count, the signed head, extraction limits counted from bytes written, manifest.json and
+ * signature.json byte for byte the verified ones, and reading only through the descriptor that
+ * was checked. Archives come from mstore_testrepo (real signed packages) and Python's zipfile
+ * (crafted ones). */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../store-client/src/install_internal.h"
 #include "testutil.h"
@@ -66,13 +71,40 @@ static void entry_names(void **state)
     assert_false(mstore__entry_name_ok("a\nb"));
 }
 
+static int open_ro(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    assert_true(fd >= 0);
+    return fd;
+}
+
+/* The entry count of the archive at path, read through a descriptor as the installer does. */
+static int count_entries(uint64_t *n, const char *path)
+{
+    int fd = open_ro(path), rc = mstore__zip_entry_count(n, fd, path);
+
+    close(fd);
+    return rc;
+}
+
+static int read_head(mpk_manifest **m, char **man, size_t *man_size, char **sig, size_t *sig_size,
+                     const char *path, const char *key_id)
+{
+    int fd = open_ro(path),
+        rc = mstore__package_read_head(m, man, man_size, sig, sig_size, fd, path, key_id);
+
+    close(fd);
+    return rc;
+}
+
 static void central_directory_count(void **state)
 {
     fixture *f = *state;
     char *z = ms_join(f->dir, "comment.zip"), *cut = ms_join(f->dir, "cut.zip");
     uint64_t n = 0;
 
-    assert_int_equal(mstore__zip_entry_count(&n, f->pkg), MSTORE_OK);
+    assert_int_equal(count_entries(&n, f->pkg), MSTORE_OK);
     assert_int_equal(n, 4); /* manifest, signature, track, padding */
     /* A comment holding a fake end record does not fool the count. */
     assert_int_equal(ms_run(NULL,
@@ -83,10 +115,10 @@ static void central_directory_count(void **state)
                             "z.close()\"",
                             z),
                      0);
-    assert_int_equal(mstore__zip_entry_count(&n, z), MSTORE_OK);
+    assert_int_equal(count_entries(&n, z), MSTORE_OK);
     assert_int_equal(n, 2);
     assert_int_equal(ms_run(NULL, "head -c 1000 %s > %s", f->pkg, cut), 0);
-    assert_int_equal(mstore__zip_entry_count(&n, cut), MSTORE_EFORMAT);
+    assert_int_equal(count_entries(&n, cut), MSTORE_EFORMAT);
     free(z);
     free(cut);
 }
@@ -114,18 +146,18 @@ static void central_directory_walk(void **state)
     nul = crafted(f, "nul.zip",
                   "z=zipfile.ZipFile(p,'w')\nz.writestr('a/okQ../../x','1')\nz.close()\n"
                   "b=open(p,'rb').read().replace(b'okQ',b'ok\\x00')\nopen(p,'wb').write(b)");
-    assert_int_equal(mstore__zip_entry_count(&n, nul), MSTORE_EFORMAT);
+    assert_int_equal(count_entries(&n, nul), MSTORE_EFORMAT);
     assert_non_null(strstr(mstore_error_message(), "NUL"));
     many = crafted(f, "many.zip",
                    "z=zipfile.ZipFile(p,'w')\n"
                    "[z.writestr('f%d' % i,'') for i in range(1100)]\nz.close()");
-    assert_int_equal(mstore__zip_entry_count(&n, many), MSTORE_ELIMIT);
+    assert_int_equal(count_entries(&n, many), MSTORE_ELIMIT);
     /* An end record that lists fewer entries than the directory holds. */
     lying = crafted(f, "lying.zip",
                     "z=zipfile.ZipFile(p,'w')\n[z.writestr(c,'1') for c in 'abc']\nz.close()\n"
                     "b=bytearray(open(p,'rb').read())\ne=b.rfind(b'PK\\x05\\x06')\n"
                     "b[e+8:e+12]=struct.pack('<HH',2,2)\nopen(p,'wb').write(b)");
-    assert_int_equal(mstore__zip_entry_count(&n, lying), MSTORE_EFORMAT);
+    assert_int_equal(count_entries(&n, lying), MSTORE_EFORMAT);
     free(nul);
     free(many);
     free(lying);
@@ -135,38 +167,54 @@ static void signed_head(void **state)
 {
     fixture *f = *state;
     mpk_manifest *m = NULL;
-    char *man = NULL;
+    char *man = NULL, *sig = NULL;
     size_t man_size = 0, sig_size = 0;
 
-    assert_int_equal(mstore__package_read_head(&m, &man, &man_size, &sig_size, f->pkg,
-                                               "0000000000000000000000000000000000000000000000"
-                                               "000000000000000000"),
+    assert_int_equal(read_head(&m, &man, &man_size, &sig, &sig_size, f->pkg,
+                               "0000000000000000000000000000000000000000000000"
+                               "000000000000000000"),
                      MSTORE_ESIGNATURE);
     assert_non_null(strstr(mstore_error_message(), "but the store names key"));
     assert_null(m);
-    assert_int_equal(mstore__package_read_head(&m, &man, &man_size, &sig_size, f->pkg, f->key_id),
-                     MSTORE_OK);
+    assert_null(sig);
+    assert_int_equal(read_head(&m, &man, &man_size, &sig, &sig_size, f->pkg, f->key_id), MSTORE_OK);
     assert_string_equal(m->id, "com.example.x");
     assert_true(man_size > 100 && sig_size > 100);
+    assert_non_null(strstr(sig, f->key_id));
     mpk_manifest_free(m);
     free(man);
+    free(sig);
+}
+
+/* Extracts the fixture's package into dest. tamper, if given, changes the verified
+ * signature.json bytes before extraction (the archive's then differ from them). */
+static int extract_tampered(fixture *f, const mstore__extract_limits *lim, const char *dest,
+                            void (*tamper)(char *sig, size_t *size))
+{
+    mpk_manifest *m = NULL;
+    char *man = NULL, *sig = NULL;
+    size_t man_size = 0, sig_size = 0;
+    int fd = open_ro(f->pkg), rc;
+
+    assert_int_equal(
+        mstore__package_read_head(&m, &man, &man_size, &sig, &sig_size, fd, f->pkg, f->key_id),
+        MSTORE_OK);
+    if (tamper)
+        tamper(sig, &sig_size);
+    mstore__rmtree(dest);
+    assert_int_equal(mkdir(dest, 0755), 0);
+    rc =
+        mstore__extract_package(fd, f->pkg, dest, m, man, man_size, sig, sig_size, lim, NULL, NULL);
+    close(fd);
+    mpk_manifest_free(m);
+    free(man);
+    free(sig);
+    return rc;
 }
 
 static int extract_with(fixture *f, const mstore__extract_limits *lim, const char *dest)
 {
-    mpk_manifest *m = NULL;
-    char *man = NULL;
-    size_t man_size = 0, sig_size = 0;
-    int rc;
-
-    assert_int_equal(mstore__package_read_head(&m, &man, &man_size, &sig_size, f->pkg, f->key_id),
-                     MSTORE_OK);
-    mstore__rmtree(dest);
-    assert_int_equal(mkdir(dest, 0755), 0);
-    rc = mstore__extract_package(f->pkg, dest, m, man, man_size, sig_size, lim, NULL, NULL);
-    mpk_manifest_free(m);
-    free(man);
-    return rc;
+    return extract_tampered(f, lim, dest, NULL);
 }
 
 static void extracts_within_limits(void **state)
@@ -193,6 +241,85 @@ static void extracts_within_limits(void **state)
     free(pad);
 }
 
+static void flip_a_byte(char *sig, size_t *size)
+{
+    /* Inside the base64 signature: still JSON, another signature. */
+    char *p = strstr(sig, "\"signature\"");
+
+    assert_non_null(p);
+    p += strlen("\"signature\": \"") + 4;
+    *p = *p == 'A' ? 'B' : 'A';
+    (void)size;
+}
+
+static void drop_the_last_byte(char *sig, size_t *size)
+{
+    (void)sig;
+    (*size)--;
+}
+
+/* signature.json lands on the robot exactly as it was verified: verify and rollback later trust
+ * the installed copy, so one that differs from the checked bytes is refused, like manifest.json. */
+static void signature_must_be_the_verified_one(void **state)
+{
+    fixture *f = *state;
+    char *dest = ms_join(f->dir, "dest-sig");
+    mstore__extract_limits lim = {MSTORE_EXTRACT_MAX_ENTRIES, MSTORE_EXTRACT_MAX_TOTAL};
+
+    assert_int_equal(extract_tampered(f, &lim, dest, flip_a_byte), MSTORE_EFORMAT);
+    assert_non_null(strstr(mstore_error_message(), "signature.json differs"));
+    assert_int_equal(extract_tampered(f, &lim, dest, drop_the_last_byte), MSTORE_EFORMAT);
+    assert_int_equal(extract_with(f, &lim, dest), MSTORE_OK);
+    mstore__rmtree(dest);
+    free(dest);
+}
+
+/* The archive is read only through the descriptor that was checked: another package renamed
+ * over its path after the check changes nothing that is extracted. */
+static void reads_only_the_checked_descriptor(void **state)
+{
+    fixture *f = *state;
+    char *bin = ms_bin("mstore_testrepo"), *copy = ms_join(f->dir, "copy.mpk");
+    char *other = ms_join(f->dir, "other.mpk"), *dest = ms_join(f->dir, "dest-fd");
+    char *pad = ms_join(dest, "assets/pad0.bin");
+    mstore__extract_limits lim = {MSTORE_EXTRACT_MAX_ENTRIES, MSTORE_EXTRACT_MAX_TOTAL};
+    mpk_manifest *m = NULL;
+    char *man = NULL, *sig = NULL;
+    size_t man_size = 0, sig_size = 0;
+    struct stat st;
+    int fd;
+
+    /* The same id and version, signed by the same key, other contents. */
+    assert_int_equal(ms_run(NULL,
+                            "%s mkpkg %s --key %s/k.pem --id com.example.x --version 1.0.0 "
+                            "--pad 1000 && cp %s %s",
+                            bin, other, f->dir, f->pkg, copy),
+                     0);
+    fd = open_ro(copy);
+    assert_int_equal(
+        mstore__package_read_head(&m, &man, &man_size, &sig, &sig_size, fd, copy, f->key_id),
+        MSTORE_OK);
+    assert_int_equal(rename(other, copy), 0);
+    mstore__rmtree(dest);
+    assert_int_equal(mkdir(dest, 0755), 0);
+    assert_int_equal(
+        mstore__extract_package(fd, copy, dest, m, man, man_size, sig, sig_size, &lim, NULL, NULL),
+        MSTORE_OK);
+    assert_int_equal(stat(pad, &st), 0);
+    assert_int_equal(st.st_size, 200000);
+    close(fd);
+    mpk_manifest_free(m);
+    free(man);
+    free(sig);
+    mstore__rmtree(dest);
+    unlink(copy);
+    free(bin);
+    free(copy);
+    free(other);
+    free(dest);
+    free(pad);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +328,8 @@ int main(void)
         cmocka_unit_test(central_directory_count),
         cmocka_unit_test(signed_head),
         cmocka_unit_test(extracts_within_limits),
+        cmocka_unit_test(signature_must_be_the_verified_one),
+        cmocka_unit_test(reads_only_the_checked_descriptor),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -435,6 +435,72 @@ static void links_in_package_folders_are_not_packages(void **state)
     mstore_client_free(c);
 }
 
+/* Puts another package at the cached download's path the moment the TUF client has verified it
+ * (its log line says so), as something with write access to the cache could. */
+typedef struct swapper {
+    const char *cached; /* the verified download's path */
+    const char *twin;   /* the file renamed over it */
+    int swaps;
+} swapper;
+
+static void swap_after_check(void *ctx, const char *line)
+{
+    swapper *sw = ctx;
+
+    if (!strstr(line, sw->cached) ||
+        (!strstr(line, "verified and stored as") && !strstr(line, "is up to date")))
+        return;
+    assert_int_equal(ms_run(NULL, "cp %s %s.swap && mv %s.swap %s", sw->twin, sw->cached,
+                            sw->cached, sw->cached),
+                     0);
+    sw->swaps++;
+}
+
+/* Between the hash check and the extraction the package is read only through the descriptor
+ * that was checked: a validly signed package of the same id and version (the developer's other
+ * build, which the store did not sign) put at the cached file's path after the check is not what
+ * gets installed, whether the check was of a fresh download or of the cached file. */
+static void installs_the_bytes_it_checked(void **state)
+{
+    fixture *f = *state;
+    char *cached = ms_fmt("%s/var/cache/motionstore/packages/com.example.bow-1.0.0.mpk", f->root);
+    char *twin = ms_join(f->dir, "bow-twin.mpk");
+    char *pad =
+        ms_fmt("%s/var/lib/motionstore/packages/com.example.bow/1.0.0/assets/pad0.bin", f->root);
+    swapper sw = {cached, twin, 0};
+    mstore_client_options o;
+    mstore_client *c;
+
+    tool(ms_fmt("mkpkg %s --key %s/dev.pem --id com.example.bow --version 1.0.0 --pad 5000", twin,
+                f->dir));
+    mstore_client_options_init(&o);
+    o.log = swap_after_check;
+    o.log_ctx = &sw;
+    c = open_client(f, &o);
+    for (int cached_before = 0; cached_before < 2; cached_before++) {
+        if (cached_before)
+            assert_int_equal(ms_run(NULL,
+                                    "mkdir -p %s/var/cache/motionstore/packages && cp "
+                                    "%s/d.mpk %s",
+                                    f->root, f->dir, cached),
+                             0);
+        else
+            assert_false(ms_exists(cached));
+        sw.swaps = 0;
+        assert_int_equal(mstore_client_install(c, "com.example.bow", "1.0.0"), MSTORE_OK);
+        assert_int_equal(sw.swaps, 1);
+        assert_string_equal(current(f, c, "com.example.bow"), "1.0.0");
+        /* The twin's padding file would be there had the twin been extracted. */
+        assert_false(ms_exists(pad));
+        assert_int_equal(mstore_client_verify(c, "com.example.bow", NULL, NULL), MSTORE_OK);
+        assert_int_equal(mstore_client_remove(c, "com.example.bow"), MSTORE_OK);
+    }
+    mstore_client_free(c);
+    free(cached);
+    free(twin);
+    free(pad);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,6 +512,7 @@ int main(void)
         cmocka_unit_test(links_in_package_folders_are_not_packages),
         cmocka_unit_test(kept_version_keeps_its_key),
         cmocka_unit_test(no_rollback_to_a_yanked_version),
+        cmocka_unit_test(installs_the_bytes_it_checked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
