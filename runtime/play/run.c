@@ -98,9 +98,10 @@ static void print_event(run *r, const motion_event *ev)
         printf(" (iteration %lld)", (long long)ev->value);
         break;
     case MOTION_EVENT_FAULT:
-        printf(" (%s%s%s)", ev->faults & MOTION_FAULT_ESTOP ? "emergency stop " : "",
+        printf(" (%s%s%s%s)", ev->faults & MOTION_FAULT_ESTOP ? "emergency stop " : "",
                ev->faults & MOTION_FAULT_WATCHDOG ? "watchdog: no robot state " : "",
-               ev->faults & MOTION_FAULT_NONFINITE ? "non-finite command " : "");
+               ev->faults & MOTION_FAULT_NONFINITE ? "non-finite command " : "",
+               ev->faults & MOTION_FAULT_PLAN ? "a move could not be planned " : "");
         break;
     case MOTION_EVENT_REJECTED:
         printf(" (%s)", motion_strerror((int)ev->value));
@@ -219,12 +220,13 @@ static void report(run *r, const motion_loop_stats *s, const motion_loop_status 
                s->realtime ? "true" : "false", s->memory_locked ? "true" : "false");
         printf(" \"safety\": {\"clamped\": %llu, \"rate_limited\": %llu, \"velocity\": %llu, "
                "\"gains\": %llu, \"weight\": %llu, \"mask\": %llu, \"damping\": %llu, "
-               "\"estop\": %llu, \"watchdog\": %llu, \"nonfinite\": %llu}}\n",
+               "\"estop\": %llu, \"watchdog\": %llu, \"nonfinite\": %llu, \"plan\": %llu}}\n",
                (unsigned long long)s->safety.clamped, (unsigned long long)s->safety.rate,
                (unsigned long long)s->safety.velocity, (unsigned long long)s->safety.gains,
                (unsigned long long)s->safety.weight, (unsigned long long)s->safety.mask,
                (unsigned long long)s->safety.damping, (unsigned long long)s->safety.estop,
-               (unsigned long long)s->safety.watchdog, (unsigned long long)s->safety.nonfinite);
+               (unsigned long long)s->safety.watchdog, (unsigned long long)s->safety.nonfinite,
+               (unsigned long long)s->safety.plan);
         return;
     }
     printf("\n%s on %s (%s mode, backend %s, %g Hz%s)\n", o->package, r->model->id,
@@ -249,11 +251,11 @@ static void report(run *r, const motion_loop_stats *s, const motion_loop_status 
                s->realtime ? "SCHED_FIFO" : "normal priority",
                s->memory_locked ? "memory locked" : "memory not locked");
     printf("  safety       %llu clamped, %llu rate-limited, %llu velocity-limited, %llu damping "
-           "ticks; faults: %llu e-stop, %llu watchdog, %llu non-finite\n",
+           "ticks; faults: %llu e-stop, %llu watchdog, %llu non-finite, %llu unplannable\n",
            (unsigned long long)s->safety.clamped, (unsigned long long)s->safety.rate,
            (unsigned long long)s->safety.velocity, (unsigned long long)s->safety.damping,
            (unsigned long long)s->safety.estop, (unsigned long long)s->safety.watchdog,
-           (unsigned long long)s->safety.nonfinite);
+           (unsigned long long)s->safety.nonfinite, (unsigned long long)s->safety.plan);
 }
 
 static int load_clips(run *r, motion_clip **clips, int *count)
@@ -444,7 +446,8 @@ int play_run(play_options *o)
     while (motion_loop_poll_event(r.loop, &ev) == MOTION_OK)
         print_event(&r, &ev);
     report(&r, &stats, &st, seconds(&r, now));
-    /* A fault nobody asked for (watchdog, non-finite) is a failure; a requested e-stop is not. */
+    /* A fault nobody asked for (watchdog, non-finite, unplannable) is a failure; a requested e-stop
+     * is not. */
     if (rc == PLAY_EXIT_OK &&
         ((r.faults_seen & ~(unsigned)MOTION_FAULT_ESTOP) ||
          ((r.faults_seen & MOTION_FAULT_ESTOP) && !r.estop_requested && !interrupted)))

@@ -9,6 +9,7 @@
 
 #include "motion/backend.h"
 #include "motion/common.h"
+#include "motion/plan.h"
 
 /** Sets this thread's context message and returns code, for `return motion__error(...)`. */
 int motion__error(int code, const char *fmt, ...) MOTION_PRINTF(2, 3);
@@ -35,5 +36,17 @@ extern const motion_backend_ops motion__backend_record;
  * exists; that file defines MOTION_HAVE_DDS=1 for motion_objects. See src/backend.c.
  */
 extern const motion_backend_ops motion__backend_dds;
+
+/*
+ * Test seams. The runtime's tests link libmotion statically and see this header; nothing else uses
+ * these. A move the player cannot plan never happens with checked inputs, so a test that proves
+ * the player's answer to it (MOTION_FAULT_PLAN) makes one happen by zeroing a planning limit.
+ */
+struct motion_player;
+struct motion_loop;
+/** The player's planning limits (velocity and acceleration per joint), writable. */
+motion_limits *motion__player_plan_limits(struct motion_player *player);
+/** The loop's player (for the same tests on the loop). */
+struct motion_player *motion__loop_player(struct motion_loop *loop);
 
 #endif

@@ -360,8 +360,10 @@ static void run_tick(motion_loop *L, int64_t now_ns, int64_t woke_ns, bool last)
     for (i = 0; i < limit && motion__queue_pop(L->requests, &r); i++)
         handle_request(L, &r);
     /* Release before e-stop: when both are pending, the e-stop wins. */
-    if (release)
+    if (release) {
         motion_safety_release(L->safety);
+        motion_player_release(L->player);
+    }
     if (atomic_exchange_explicit(&L->estop_request, false, memory_order_acq_rel) || last)
         motion_safety_engage(L->safety, MOTION_FAULT_ESTOP);
 
@@ -375,6 +377,10 @@ static void run_tick(motion_loop *L, int64_t now_ns, int64_t woke_ns, bool last)
     st = L->have_state ? &L->state : NULL;
     faults = motion_safety_check_state(L->safety, st, now_ns);
     motion_player_tick(L->player, &L->cmd, st, faults, L->tick, now_ns);
+    /* A move the player could not plan is a fault like any other: latched by the filter (so this
+     * very command is damping) until a release. */
+    if (motion_player_faults(L->player))
+        motion_safety_engage(L->safety, motion_player_faults(L->player));
     actions = motion_safety_apply(L->safety, &L->cmd, st, now_ns);
     if (motion_backend_write(L->backend, &L->cmd) != MOTION_OK)
         atomic_fetch_add_explicit(&L->backend_errors, 1, memory_order_relaxed);
@@ -683,6 +689,11 @@ void motion_loop_stats_reset(motion_loop *L)
 int motion_loop_poll_event(motion_loop *L, motion_event *out)
 {
     return motion__queue_pop(L->events, out) ? MOTION_OK : MOTION_EAGAIN;
+}
+
+motion_player *motion__loop_player(motion_loop *L)
+{
+    return L->player;
 }
 
 motion_mode motion_loop_mode(const motion_loop *L)

@@ -12,6 +12,7 @@
 
 #include "internal.h"
 #include "motion/player.h"
+#include "motion/safety.h"
 #include "mpk/manifest.h"
 
 /* Gains a model without defaults gets. */
@@ -54,7 +55,8 @@ struct motion_player {
     uint64_t tick;
     int64_t now_ns, prev_ns;
     bool have_prev_ns;
-    unsigned faults;
+    unsigned faults;     /* the faults in effect (the caller's and our own) */
+    unsigned own_faults; /* latched here (MOTION_FAULT_PLAN) until motion_player_release() */
 
     /* The last command, for continuity. */
     double q[MOTION_MAX_JOINTS], dq[MOTION_MAX_JOINTS];
@@ -461,6 +463,19 @@ static void begin_blend_segment(motion_player *p, const double *kp1, const doubl
     p->seg_d = p->blend.duration;
 }
 
+/*
+ * A blend could not be planned: a non-finite position or velocity (a measured state the filter has
+ * not seen yet, when the player is used alone) or a limit that is not positive. Whatever the tick
+ * was about to do (play on, blend into the next item) has no plan behind it, so the player latches
+ * MOTION_FAULT_PLAN and damps, as for any fault, until motion_player_release(). The tick that
+ * called us carries on to its end without looking at the queue again; motion_player_tick() then
+ * replaces its command with damping and drops the queue (DROPPED events).
+ */
+static void plan_failed(motion_player *p)
+{
+    p->own_faults |= MOTION_FAULT_PLAN;
+}
+
 /* Starts the blend from where the robot is (or what we last commanded) to the first frame of the
  * current item. */
 static void start_blend_in(motion_player *p, const motion_state *st, bool from_measured,
@@ -494,8 +509,7 @@ static void start_blend_in(motion_player *p, const motion_state *st, bool from_m
     if (err == MOTION_OK && offset > 0)
         p->blend.duration += offset;
     if (err != MOTION_OK) {
-        /* Only a non-finite measured state gets here, which the safety filter faults on. */
-        pop(p, MOTION_EVENT_REJECTED);
+        plan_failed(p);
         return;
     }
     begin_blend_segment(p, it->kp, it->kd);
@@ -527,7 +541,7 @@ static void start_pose_blend(motion_player *p, const double *target, motion_acti
         p->va[j] = path_velocity(p, j);
     if (motion_blend_plan(&p->blend, p->mask, p->q, p->va, target, NULL, &p->plan, 0.0,
                           p->period) != MOTION_OK) {
-        start_stop(p, false, false);
+        plan_failed(p);
         return;
     }
     begin_blend_segment(p, p->kp_def, p->kd_def);
@@ -943,11 +957,34 @@ static void follow_measured(motion_player *p, const motion_state *st, bool dampi
     }
 }
 
+/* A fault is in effect: drop everything, damp, follow the measured pose until released. */
+static void damp(motion_player *p, motion_command *cmd, const motion_state *st, unsigned faults)
+{
+    if (p->act != MOTION_ACT_DAMPING) {
+        p->faults = faults;
+        drop_all(p);
+        /* A stop's "then return to stand" was asked before the fault: after the release the
+         * robot must not set off to the standing pose by itself. */
+        p->user_stop = false;
+        p->return_after_stop = false;
+        p->limp = true;
+        p->xf = false;
+        set_act(p, MOTION_ACT_DAMPING);
+        emit(p, MOTION_EVENT_FAULT, 0, faults);
+    }
+    p->faults = faults;
+    follow_measured(p, st, true);
+    if (p->mode == MOTION_MODE_ARM)
+        p->weight = 1.0;
+    fill_command(p, cmd, st, true);
+}
+
+static void control(motion_player *p, motion_command *cmd, const motion_state *st, double dt);
+
 void motion_player_tick(motion_player *p, motion_command *cmd, const motion_state *st,
                         unsigned faults, uint64_t tick, int64_t now_ns)
 {
     double dt;
-    int j;
 
     p->tick = tick;
     p->now_ns = now_ns;
@@ -966,23 +1003,9 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
     else
         p->pause = fmin(1.0, p->pause + dt / p->cfg.pause_time);
 
+    faults |= p->own_faults;
     if (faults) {
-        if (p->act != MOTION_ACT_DAMPING) {
-            p->faults = faults;
-            drop_all(p);
-            /* A stop's "then return to stand" was asked before the fault: after the release the
-             * robot must not set off to the standing pose by itself. */
-            p->user_stop = false;
-            p->return_after_stop = false;
-            p->limp = true;
-            set_act(p, MOTION_ACT_DAMPING);
-            emit(p, MOTION_EVENT_FAULT, 0, faults);
-        }
-        p->faults = faults;
-        follow_measured(p, st, true);
-        if (p->mode == MOTION_MODE_ARM)
-            p->weight = 1.0;
-        fill_command(p, cmd, st, true);
+        damp(p, cmd, st, faults);
         return;
     }
     if (p->act == MOTION_ACT_DAMPING) {
@@ -1005,6 +1028,15 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
         follow_measured(p, st, p->mode == MOTION_MODE_FULL);
         set_act(p, MOTION_ACT_IDLE);
     }
+    control(p, cmd, st, dt);
+    if (p->own_faults) /* a plan failed in this tick: nothing it computed goes out */
+        damp(p, cmd, st, p->own_faults);
+}
+
+/* One tick under our control (a state is there, no fault): the activity's step and its command. */
+static void control(motion_player *p, motion_command *cmd, const motion_state *st, double dt)
+{
+    int j;
 
     if (p->interrupt) {
         /* Play now: only the newest item stays; blend into it from what we command. */
@@ -1141,6 +1173,21 @@ void motion_player_tick(motion_player *p, motion_command *cmd, const motion_stat
     }
     /* Idle in arm mode commands nothing at all: the robot's own controller has the arms. */
     fill_command(p, cmd, st, !(p->act == MOTION_ACT_IDLE && p->mode == MOTION_MODE_ARM));
+}
+
+motion_limits *motion__player_plan_limits(motion_player *p)
+{
+    return &p->plan;
+}
+
+unsigned motion_player_faults(const motion_player *p)
+{
+    return p->own_faults;
+}
+
+void motion_player_release(motion_player *p)
+{
+    p->own_faults = 0;
 }
 
 void motion_player_status_get(const motion_player *p, motion_player_status *out)

@@ -128,12 +128,15 @@ static void latch(motion_safety *s, unsigned faults)
         s->counters.nonfinite++;
     if (fresh & MOTION_FAULT_WATCHDOG)
         s->counters.watchdog++;
+    if (fresh & MOTION_FAULT_PLAN)
+        s->counters.plan++;
     s->faults |= faults;
 }
 
 void motion_safety_engage(motion_safety *s, unsigned faults)
 {
-    latch(s, faults & (MOTION_FAULT_ESTOP | MOTION_FAULT_NONFINITE | MOTION_FAULT_WATCHDOG));
+    latch(s, faults & (MOTION_FAULT_ESTOP | MOTION_FAULT_NONFINITE | MOTION_FAULT_WATCHDOG |
+                       MOTION_FAULT_PLAN));
 }
 
 void motion_safety_release(motion_safety *s)

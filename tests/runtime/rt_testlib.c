@@ -227,6 +227,8 @@ void rt_rig_tick(rt_rig *rig)
     rig->have_prev = rig->tick > 0;
     rig->prev_act = rig->ps.activity;
     motion_player_tick(rig->player, &rig->cmd, st, faults, rig->tick, rig->now);
+    if (motion_player_faults(rig->player))
+        motion_safety_engage(rig->safety, motion_player_faults(rig->player));
     rig->actions = motion_safety_apply(rig->safety, &rig->cmd, st, rig->now);
     rig->actions_all |= rig->actions;
     assert_int_equal(motion_backend_write(rig->backend, &rig->cmd), MOTION_OK);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "internal.h"
 #include "rt_testlib.h"
 #include "testutil.h"
 
@@ -614,6 +615,70 @@ static void watchdog_when_reads_fail(void **state)
     }
 }
 
+/* A move the player cannot plan (a play-now whose blend fails: the test zeroes a planning limit,
+ * internal.h) is latched by the loop's filter in that very tick: damping goes out, the status and
+ * the counters say MOTION_FAULT_PLAN, and only a release ends it. */
+static void plan_failure_latched_by_the_loop(void **state)
+{
+    const mpk_robot_model *m = rt_model("g1-29dof");
+    motion_loop_config cfg;
+    motion_loop *L = NULL;
+    motion_loop_status st;
+    motion_play_options po;
+    motion_limits *lim;
+    motion_event ev;
+    motion_clip *a, *b;
+    rt_rng rng;
+    int64_t now = 1000000000;
+    double saved;
+    int i, fault_events = 0;
+
+    motion_loop_config_init(&cfg);
+    assert_int_equal(motion_loop_new(&L, m, &cfg), MOTION_OK);
+    rt_seed(&rng, 82);
+    a = rt_random_clip(m, &rng, RT_ARMS, 50, 6, false);
+    b = rt_random_clip(m, &rng, RT_ARMS, 50, 2, false);
+    assert_int_equal(motion_loop_play(L, a, NULL), MOTION_OK);
+    for (i = 0; i < 5000; i++, now += 2000000) {
+        assert_int_equal(motion_loop_tick(L, now), MOTION_OK);
+        assert_int_equal(motion_loop_status_get(L, &st), MOTION_OK);
+        if (st.player.activity == MOTION_ACT_PLAYING)
+            break;
+    }
+    assert_int_equal(st.player.activity, MOTION_ACT_PLAYING);
+    lim = motion__player_plan_limits(motion__loop_player(L));
+    saved = lim->velocity[15];
+    lim->velocity[15] = 0.0; /* left_shoulder_pitch */
+    motion_play_options_init(&po);
+    po.now = true;
+    assert_int_equal(motion_loop_play(L, b, &po), MOTION_OK);
+    assert_int_equal(motion_loop_tick(L, now), MOTION_OK);
+    now += 2000000;
+    assert_int_equal(motion_loop_status_get(L, &st), MOTION_OK);
+    assert_int_equal(st.player.activity, MOTION_ACT_DAMPING);
+    assert_true(st.faults & MOTION_FAULT_PLAN);
+    assert_true(st.safety_actions & MOTION_SAFETY_DAMPING);
+    assert_true(st.weight == 1.0);
+    assert_int_equal(st.safety.plan, 1);
+    for (i = 0; i < 50; i++, now += 2000000)
+        assert_int_equal(motion_loop_tick(L, now), MOTION_OK);
+    assert_int_equal(motion_loop_status_get(L, &st), MOTION_OK);
+    assert_int_equal(st.player.activity, MOTION_ACT_DAMPING);
+    assert_true(st.safety_actions & MOTION_SAFETY_DAMPING);
+    while (motion_loop_poll_event(L, &ev) == MOTION_OK)
+        fault_events += ev.type == MOTION_EVENT_FAULT && (ev.faults & MOTION_FAULT_PLAN);
+    assert_int_equal(fault_events, 1);
+    lim->velocity[15] = saved;
+    motion_loop_release(L);
+    for (i = 0; i < 2000; i++, now += 2000000)
+        assert_int_equal(motion_loop_tick(L, now), MOTION_OK);
+    assert_int_equal(motion_loop_status_get(L, &st), MOTION_OK);
+    assert_int_equal(st.faults, 0);
+    assert_int_equal(st.player.activity, MOTION_ACT_IDLE);
+    assert_int_equal(st.safety.plan, 1);
+    motion_loop_free(L);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -625,6 +690,7 @@ int main(void)
         cmocka_unit_test(last_command_is_damping_despite_release),
         cmocka_unit_test(concurrent_shutdown),
         cmocka_unit_test(watchdog_when_reads_fail),
+        cmocka_unit_test(plan_failure_latched_by_the_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "rt_testlib.h"
 #include "testutil.h"
 
@@ -708,6 +709,116 @@ static void after_release_start_from_measured(void **state)
     motion_clip_free(b);
 }
 
+static bool is_damping(const motion_command *c)
+{
+    int j, enabled = 0;
+
+    for (j = 0; j < c->joint_count; j++) {
+        if (!c->enable[j])
+            continue;
+        enabled++;
+        if (c->kp[j] != 0 || !(c->kd[j] > 0) || c->tau[j] != 0)
+            return false;
+    }
+    return enabled > 0;
+}
+
+static void tick_until_not(rt_rig *rig, motion_activity act, int max)
+{
+    int i;
+
+    for (i = 0; i < max && rig->ps.activity == act; i++)
+        rt_rig_tick(rig);
+    assert_true(i < max);
+}
+
+/*
+ * A blend that cannot be planned in the middle of a motion - into the next queued item, into a
+ * play-now, back to the standing pose after a stop - latches MOTION_FAULT_PLAN: damping from that
+ * very tick, the queue dropped, plays refused, until released; then the player is idle and plays
+ * again. Checked inputs never make a plan fail, so the test makes one fail by zeroing a planning
+ * limit (internal.h). Before the fix the player stayed "playing" with an empty queue and crashed.
+ */
+static void plan_failure_damps(void **state)
+{
+    const mpk_robot_model *g1 = rt_model("g1-29dof");
+    motion_clip *a = arm_clip(g1, 15, 3, false), *b = arm_clip(g1, 16, 2, false);
+    const int broken = 12;            /* waist_yaw: commanded in arm mode, driven by both clips */
+    const int dropped[3] = {1, 2, 1}; /* b; a and b; a (the stop) */
+    motion_play_options po;
+    motion_limits *lim;
+    motion_command alone;
+    rt_rig rig;
+    double saved;
+    int variant, i, faults_seen;
+
+    assert_int_equal(g1->joints[broken].group, MPK_GROUP_WAIST);
+    for (variant = 0; variant < 3; variant++) {
+        rt_rig_init(&rig, g1, NULL, NULL);
+        assert_int_equal(motion_player_play(rig.player, a, NULL), MOTION_OK);
+        if (variant == 0)
+            assert_int_equal(motion_player_play(rig.player, b, NULL), MOTION_OK);
+        for (i = 0; i < 5000 && rig.ps.activity != MOTION_ACT_PLAYING; i++)
+            rt_rig_tick(&rig);
+        assert_int_equal(rig.ps.activity, MOTION_ACT_PLAYING);
+        rt_rig_tick(&rig);
+        lim = motion__player_plan_limits(rig.player);
+        saved = lim->velocity[broken];
+        lim->velocity[broken] = 0.0;
+        if (variant == 0) {
+            /* A speed request makes the player size its crossfade again: none fits now, so it
+             * plays the clip to its end and blends into the next one - which fails. */
+            assert_int_equal(motion_player_set_speed(rig.player, 1.0), MOTION_OK);
+            tick_until_not(&rig, MOTION_ACT_PLAYING, 5000);
+        } else if (variant == 1) {
+            motion_play_options_init(&po);
+            po.now = true;
+            assert_int_equal(motion_player_play(rig.player, b, &po), MOTION_OK);
+            rt_rig_tick(&rig);
+        } else {
+            motion_player_stop(rig.player, true);
+            rt_rig_tick(&rig);
+            tick_until_not(&rig, MOTION_ACT_STOPPING, 5000);
+        }
+        assert_int_equal(rig.ps.activity, MOTION_ACT_DAMPING);
+        assert_true(is_damping(&rig.cmd));
+        assert_true(rig.actions & MOTION_SAFETY_DAMPING);
+        assert_true(rig.cmd.weight == 1.0);
+        assert_int_equal(motion_player_faults(rig.player), MOTION_FAULT_PLAN);
+        assert_true(motion_safety_faults(rig.safety) & MOTION_FAULT_PLAN);
+        assert_int_equal(rig.ps.queued, 0);
+        assert_int_equal(rt_rig_count(&rig, MOTION_EVENT_DROPPED), dropped[variant]);
+        faults_seen = 0;
+        for (i = 0; i < rig.event_count; i++)
+            if (rig.events[i].type == MOTION_EVENT_FAULT)
+                faults_seen += (rig.events[i].faults & MOTION_FAULT_PLAN) != 0;
+        assert_int_equal(faults_seen, 1);
+        assert_int_equal(motion_player_play(rig.player, a, NULL), MOTION_ESTATE);
+        /* The player alone (no filter passing the fault back in) keeps damping too. */
+        for (i = 0; i < 3; i++) {
+            motion_player_tick(rig.player, &alone, &rig.state, 0, rig.tick, rig.now);
+            assert_true(is_damping(&alone));
+        }
+        for (i = 0; i < 100; i++) {
+            rt_rig_tick(&rig);
+            assert_true(rig.actions & MOTION_SAFETY_DAMPING);
+            assert_int_equal(rig.ps.activity, MOTION_ACT_DAMPING);
+        }
+        lim->velocity[broken] = saved;
+        motion_player_release(rig.player);
+        motion_safety_release(rig.safety);
+        assert_true(rt_rig_run_until_rest(&rig, 5000) > 0);
+        assert_int_equal(rt_rig_count(&rig, MOTION_EVENT_RELEASED), 1);
+        assert_int_equal(rig.ps.activity, MOTION_ACT_IDLE);
+        assert_int_equal(motion_player_play(rig.player, a, NULL), MOTION_OK);
+        rt_rig_tick(&rig);
+        assert_int_equal(rig.ps.activity, MOTION_ACT_BLEND_IN);
+        rt_rig_free(&rig);
+    }
+    motion_clip_free(a);
+    motion_clip_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -721,6 +832,7 @@ int main(void)
         cmocka_unit_test(fault_drops_and_release),
         cmocka_unit_test(fault_forgets_pending_return_to_stand),
         cmocka_unit_test(after_release_start_from_measured),
+        cmocka_unit_test(plan_failure_damps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,8 @@
  *    from 0 to 1 at the start and back to 0 at the end;
  *  - stop: every joint decelerates within its acceleration limit, then holds; optionally returns
  *    to the standing pose;
- *  - while the safety filter has a fault latched, damping, and everything queued is dropped.
+ *  - while the safety filter has a fault latched, damping, and everything queued is dropped; the
+ *    same when the player cannot plan a move (it latches MOTION_FAULT_PLAN itself).
  * Nothing here allocates after motion_player_new().
  */
 #ifndef MOTION_PLAYER_H
@@ -196,6 +197,19 @@ MOTION_API MOTION_WUR int motion_player_set_speed(motion_player *player, double 
 MOTION_API MOTION_WUR int motion_player_set_loops(motion_player *player, int loops);
 /** Drops the queued items (not the one playing). */
 MOTION_API void motion_player_clear(motion_player *player);
+
+/**
+ * Faults the player latched itself: MOTION_FAULT_PLAN (motion/safety.h) when it could not plan a
+ * move (a blend from a non-finite position or velocity, or with a limit that is not positive).
+ * While one is latched the player damps exactly as for a fault its caller passes in: the queue is
+ * dropped and every tick commands damping. The loop latches these faults in its safety filter in
+ * the same tick; a player used alone stays damping until motion_player_release().
+ * @return motion_fault bits, 0 when none
+ */
+MOTION_API unsigned motion_player_faults(const motion_player *player);
+
+/** Clears the faults the player latched itself (motion_loop_release() does it for the loop). */
+MOTION_API void motion_player_release(motion_player *player);
 
 /**
  * Computes the command for one tick.

@@ -4,7 +4,8 @@
  * produced it.
  *
  * Rules, in the order they apply (docs/runtime.md):
- *  1. A latched fault (emergency stop, non-finite command, watchdog) replaces the command with
+ *  1. A latched fault (emergency stop, non-finite command, watchdog, a move the player could not
+ *     plan) replaces the command with
  *     damping: every motor the mode may drive gets kp 0, kd the model's default, tau 0 (on the
  *     upper-body channel with weight 1). It stays latched until motion_safety_release().
  *  2. Watchdog: once a state has been seen, a state older than the configured age (default 100 ms)
@@ -36,7 +37,8 @@ extern "C" {
 typedef enum motion_fault {
     MOTION_FAULT_ESTOP = 1u << 0,     /**< emergency stop requested */
     MOTION_FAULT_NONFINITE = 1u << 1, /**< a command held NaN or Inf */
-    MOTION_FAULT_WATCHDOG = 1u << 2   /**< the robot's state stopped arriving */
+    MOTION_FAULT_WATCHDOG = 1u << 2,  /**< the robot's state stopped arriving */
+    MOTION_FAULT_PLAN = 1u << 3 /**< the player could not plan a move (motion_player_faults) */
 } motion_fault;
 
 /** What the filter did to one command (bits; also counted in motion_safety_counters). */
@@ -67,6 +69,7 @@ MOTION_API void motion_safety_config_init(motion_safety_config *cfg);
 typedef struct motion_safety_counters {
     uint64_t commands, damping, no_state, clamped, rate, velocity, gains, weight, mask;
     uint64_t estop, nonfinite, watchdog; /**< times each fault latched */
+    uint64_t plan;                       /**< times MOTION_FAULT_PLAN latched */
 } motion_safety_counters;
 
 typedef struct motion_safety motion_safety;
