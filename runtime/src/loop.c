@@ -66,6 +66,8 @@ struct motion_loop {
     motion_command cmd;
     motion_loop_status status;
     uint64_t tick;
+    int64_t last_ns; /* the time of the last tick (0: none yet) */
+    bool final_sent; /* the last tick was a final one (damping): nothing was sent after it */
     double prev_q[MOTION_MAX_JOINTS];
     bool prev_valid;
 
@@ -395,6 +397,8 @@ static void run_tick(motion_loop *L, int64_t now_ns, int64_t woke_ns, bool last)
     L->prev_valid = true;
 
     publish(L, actions, now_ns);
+    L->last_ns = now_ns;
+    L->final_sent = last;
     L->tick++;
     atomic_fetch_add_explicit(&L->ticks, 1, memory_order_relaxed);
     hist_add(&L->tick_time, (uint64_t)(motion_now_ns() - woke_ns));
@@ -542,6 +546,13 @@ void motion_loop_free(motion_loop *L)
     if (!L)
         return;
     motion_loop_shutdown(L);
+    /* A loop ticked by hand (or never ticked, or ticked by hand after its thread stopped) gets
+     * the same last word as the thread's: a tick that engages the emergency stop, so damping goes
+     * out (nothing enabled before any state). Its time follows the caller's clock, one period
+     * after the last tick. */
+    if (L->backend && !L->final_sent)
+        run_tick(L, L->last_ns ? L->last_ns + L->period_ns : motion_now_ns(), motion_now_ns(),
+                 true);
     if (L->requests) {
         while (motion__queue_pop(L->requests, &r))
             if (r.type == REQ_PLAY)

@@ -679,6 +679,115 @@ static void plan_failure_latched_by_the_loop(void **state)
     motion_loop_free(L);
 }
 
+/* A backend that stands still and counts what it is sent. */
+static long counted_writes;
+static motion_command counted_last;
+
+static int counting_write(void *ctx, const motion_command *cmd)
+{
+    (void)ctx;
+    counted_last = *cmd;
+    counted_writes++;
+    return MOTION_OK;
+}
+
+static const motion_backend_ops counting_backend = {
+    "counting", "test", still_open, still_close, still_read, counting_write,
+};
+
+static int no_state(void *ctx, motion_state *out, int64_t now_ns)
+{
+    (void)ctx;
+    (void)out;
+    (void)now_ns;
+    return MOTION_EAGAIN;
+}
+
+static const motion_backend_ops silent_backend = {
+    "silent", "test", still_open, still_close, no_state, counting_write,
+};
+
+static bool nothing_enabled(const motion_command *c)
+{
+    int j;
+
+    for (j = 0; j < c->joint_count; j++)
+        if (c->enable[j])
+            return false;
+    return true;
+}
+
+/* Freeing a loop that was ticked by hand sends the final damping, as the started loop's last tick
+ * does: while playing (damping at weight 1 in arm mode), never ticked at all (one command: damping,
+ * or nothing enabled when no state came), and ticked by hand again after its thread stopped and a
+ * release. */
+static void free_sends_final_damping(void **state)
+{
+    const mpk_robot_model *m = rt_model("g1-29dof");
+    motion_loop_config cfg;
+    motion_loop *L = NULL;
+    motion_loop_status st;
+    rt_rng rng;
+    int64_t now = 1000000000;
+    int i;
+
+    motion_loop_config_init(&cfg);
+    cfg.backend_ops = &counting_backend;
+    cfg.lock_memory = false;
+    cfg.log = capture_log;
+
+    /* ticked by hand, playing */
+    counted_writes = 0;
+    assert_int_equal(motion_loop_new(&L, m, &cfg), MOTION_OK);
+    rt_seed(&rng, 83);
+    assert_int_equal(motion_loop_play(L, rt_random_clip(m, &rng, RT_ARMS, 50, 20, false), NULL),
+                     MOTION_OK);
+    for (i = 0; i < 1500; i++, now += 2000000)
+        assert_int_equal(motion_loop_tick(L, now), MOTION_OK);
+    assert_int_equal(motion_loop_status_get(L, &st), MOTION_OK);
+    assert_int_equal(st.player.activity, MOTION_ACT_PLAYING);
+    assert_false(damping(&counted_last));
+    motion_loop_free(L);
+    assert_int_equal(counted_writes, 1501);
+    assert_true(damping(&counted_last));
+    assert_true(counted_last.weight == 1.0);
+    assert_true(counted_last.time_ns == now); /* one period after the last tick */
+
+    /* never ticked: the one tick reads the backend's first state and damps */
+    counted_writes = 0;
+    assert_int_equal(motion_loop_new(&L, m, &cfg), MOTION_OK);
+    motion_loop_free(L);
+    assert_int_equal(counted_writes, 1);
+    assert_true(damping(&counted_last));
+
+    /* never ticked, no state from the robot: nothing enabled (what the thread sends then too) */
+    counted_writes = 0;
+    cfg.backend_ops = &silent_backend;
+    assert_int_equal(motion_loop_new(&L, m, &cfg), MOTION_OK);
+    motion_loop_free(L);
+    assert_int_equal(counted_writes, 1);
+    assert_true(nothing_enabled(&counted_last));
+    cfg.backend_ops = &counting_backend;
+
+    /* started and stopped (the thread's last tick damps), then ticked by hand after a release */
+    counted_writes = 0;
+    assert_int_equal(motion_loop_new(&L, m, &cfg), MOTION_OK);
+    assert_int_equal(motion_loop_start(L), MOTION_OK);
+    sleep_ms(30);
+    motion_loop_shutdown(L);
+    assert_true(damping(&counted_last));
+    motion_loop_release(L);
+    now = motion_now_ns();
+    for (i = 0; i < 5; i++, now += 2000000)
+        assert_int_equal(motion_loop_tick(L, now), MOTION_OK);
+    assert_true(counted_last.weight < 1.0); /* released: the arms are being handed back */
+    i = (int)counted_writes;
+    motion_loop_free(L);
+    assert_int_equal(counted_writes, i + 1);
+    assert_true(damping(&counted_last));
+    assert_true(counted_last.weight == 1.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -691,6 +800,7 @@ int main(void)
         cmocka_unit_test(concurrent_shutdown),
         cmocka_unit_test(watchdog_when_reads_fail),
         cmocka_unit_test(plan_failure_latched_by_the_loop),
+        cmocka_unit_test(free_sends_final_damping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -133,7 +133,11 @@ MOTION_API MOTION_WUR int motion_loop_tick(motion_loop *loop, int64_t now_ns);
  */
 MOTION_API void motion_loop_shutdown(motion_loop *loop);
 
-/** Frees the loop, its backend, and every clip it still owns. NULL is fine. */
+/**
+ * Frees the loop, its backend, and every clip it still owns. NULL is fine. Stops the thread first
+ * (motion_loop_shutdown); a loop ticked by hand, or never ticked, gets the same last tick before
+ * the backend closes, so damping is the last command any open backend receives.
+ */
 MOTION_API void motion_loop_free(motion_loop *loop);
 
 /**
