@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <jansson.h>
 #include <zip.h>
 
 #include "mpk/package.h"
@@ -401,10 +402,67 @@ static void test_other_signer(void **state)
     zwrite(l, mixed);
     expect_invalid(mixed, NULL, MPK_OK, "");
     expect_invalid(mixed, fx->key_id, MPK_ESIGNATURE, "not by the expected key");
+
+    /* The first key's public key and id, but the signature made by the other key: refused even
+     * when no particular signer is expected. */
+    {
+        json_t *mine, *theirs = json_loadb(e->data, e->size, 0, NULL);
+        zentry *sig;
+        char *doc;
+
+        zfree(l);
+        l = zread(fx->good);
+        sig = zfind(l, "signature.json");
+        mine = json_loadb(sig->data, sig->size, 0, NULL);
+        assert_non_null(mine);
+        assert_non_null(theirs);
+        json_object_set(mine, "signature", json_object_get(theirs, "signature"));
+        doc = json_dumps(mine, JSON_SORT_KEYS);
+        zset(sig, doc, strlen(doc));
+        free(doc);
+        json_decref(mine);
+        json_decref(theirs);
+        zwrite(l, mixed);
+        expect_invalid(mixed, NULL, MPK_ESIGNATURE, "signature.json: the signature does not match");
+    }
     zfree(l);
     zfree(lo);
     free(other);
     free(mixed);
+}
+
+/* One bit changed at the start, the middle and the end of every entry, the manifest and the
+ * signature included: each variant is refused, and the message names the entry. */
+static void test_every_entry_changed(void **state)
+{
+    fixture *fx = *state;
+    char *bad = ms_join(fx->dir, "flipped.mpk");
+    zlist *names = zread(fx->good);
+    int i, k;
+
+    assert_int_equal(names->n, 4);
+    for (i = 0; i < names->n; i++) {
+        for (k = 0; k < 3; k++) {
+            zlist *l = zread(fx->good);
+            zentry *e = zfind(l, names->e[i].name);
+            size_t at = k == 0 ? 0 : k == 1 ? e->size / 2 : e->size - 1;
+            mpk_package *pkg = NULL;
+            int rc;
+
+            ((unsigned char *)e->data)[at] ^= 0x01;
+            zwrite(l, bad);
+            zfree(l);
+            rc = mpk_package_open(&pkg, bad);
+            if (rc == MPK_OK)
+                rc = mpk_package_verify(pkg, NULL);
+            mpk_package_free(pkg);
+            if (rc == MPK_OK || !strstr(mpk_error_message(), names->e[i].name))
+                fail_msg("%s, byte %zu changed: got %d '%s'", names->e[i].name, at, rc,
+                         mpk_error_message());
+        }
+    }
+    zfree(names);
+    free(bad);
 }
 
 /* Truncations and byte flips: never accepted unless what is read is exactly the original. */
@@ -606,10 +664,15 @@ static void test_track_limits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_write_open_verify), cmocka_unit_test(test_reproducible),
-        cmocka_unit_test(test_tampered),          cmocka_unit_test(test_other_signer),
-        cmocka_unit_test(test_damaged),           cmocka_unit_test(test_absurd_sizes),
-        cmocka_unit_test(test_write_failures),    cmocka_unit_test(test_track_limits),
+        cmocka_unit_test(test_write_open_verify),
+        cmocka_unit_test(test_reproducible),
+        cmocka_unit_test(test_tampered),
+        cmocka_unit_test(test_other_signer),
+        cmocka_unit_test(test_every_entry_changed),
+        cmocka_unit_test(test_damaged),
+        cmocka_unit_test(test_absurd_sizes),
+        cmocka_unit_test(test_write_failures),
+        cmocka_unit_test(test_track_limits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
