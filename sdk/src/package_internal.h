@@ -54,7 +54,10 @@ int mpk__track_check_values(const mpk_track *track);
 /** "%.15g" when that reads back as the same double, else "%.17g": short and exact. */
 void mpk__format_double(char *buf, size_t size, double value);
 
-/** The DOS date and time of SOURCE_DATE_EPOCH (UTC), else of 2000-01-01 00:00:00. */
-void mpk__zip_dostime(uint16_t *dos_time, uint16_t *dos_date);
+/**
+ * The DOS date and time of SOURCE_DATE_EPOCH (UTC), else of 2000-01-01 00:00:00. A value that is
+ * not a whole number of seconds (digits only) is MPK_EINVAL, naming the variable.
+ */
+int mpk__zip_dostime(uint16_t *dos_time, uint16_t *dos_date);
 
 #endif

@@ -1,6 +1,7 @@
 /* Writing signed, reproducible .mpk packages: entries sorted by name, one fixed timestamp, fixed
  * permissions and compression, built in memory and written atomically (temporary name, fsync,
  * rename), so a failure leaves nothing behind. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +25,23 @@ static bool stored(const char *name)
     return len > 5 && strcmp(name + len - 5, ".mpkt") == 0;
 }
 
-void mpk__zip_dostime(uint16_t *dos_time, uint16_t *dos_date)
+int mpk__zip_dostime(uint16_t *dos_time, uint16_t *dos_date)
 {
     const char *env = getenv("SOURCE_DATE_EPOCH");
     long long epoch = 946684800; /* 2000-01-01 00:00:00 UTC */
     struct tm tm;
     time_t t;
 
+    /* reproducible-builds.org: a malformed value must fail the build, not fall back silently. */
     if (env && *env) {
         char *end;
-        long long v = strtoll(env, &end, 10);
-        if (*end == '\0' && v >= 0)
-            epoch = v;
+        errno = 0;
+        epoch = strtoll(env, &end, 10);
+        if (strspn(env, "0123456789") != strlen(env) || *end != '\0' || errno == ERANGE)
+            return mpk__error(MPK_EINVAL,
+                              "SOURCE_DATE_EPOCH: '%.40s' is not a whole number of seconds since "
+                              "1970",
+                              env);
     }
     /* DOS dates run from 1980 to 2107 in 2-second steps; clamp to that range. */
     if (epoch < 315532800)
@@ -46,6 +52,7 @@ void mpk__zip_dostime(uint16_t *dos_time, uint16_t *dos_date)
     gmtime_r(&t, &tm);
     *dos_time = (uint16_t)(tm.tm_hour << 11 | tm.tm_min << 5 | tm.tm_sec / 2);
     *dos_date = (uint16_t)((tm.tm_year - 80) << 9 | (tm.tm_mon + 1) << 5 | tm.tm_mday);
+    return MPK_OK;
 }
 
 /* One entry of the archive being written. */
@@ -138,7 +145,9 @@ static int build_zip(void **out, size_t *out_size, entry *entries, size_t count)
     size_t i;
     int error = MPK_OK;
 
-    mpk__zip_dostime(&dtime, &ddate);
+    error = mpk__zip_dostime(&dtime, &ddate);
+    if (error)
+        return error;
     qsort(entries, count, sizeof(*entries), cmp_entry);
     zip_error_init(&ze);
     src = zip_source_buffer_create(NULL, 0, 0, &ze);

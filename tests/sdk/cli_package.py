@@ -203,6 +203,11 @@ def test_build_verify_inspect(tmp, my_key, my_id):
     check(sha256(e1) == sha256(e2) != sha256(pkg), "SOURCE_DATE_EPOCH honoured")
     with zipfile.ZipFile(e1) as z:
         check(z.infolist()[0].date_time == (2023, 11, 14, 22, 13, 20), "epoch date stored")
+    # A malformed SOURCE_DATE_EPOCH fails the build instead of quietly using another date.
+    e3 = os.path.join(out_dir, "e3.mpk")
+    _, err = run("build", EXAMPLE, "-o", e3, env={"SOURCE_DATE_EPOCH": "yesterday"}, expect=1)
+    check("SOURCE_DATE_EPOCH: 'yesterday' is not a whole number" in err, err)
+    check(not os.path.exists(e3), "nothing written for a bad SOURCE_DATE_EPOCH")
 
     manifest, sig, tracks = check_package_independently(pkg, tmp)
     check(sig["key_id"] == EXAMPLE_KEY_ID, "signed by the example key")

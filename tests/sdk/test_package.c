@@ -260,6 +260,20 @@ static void test_reproducible(void **state)
     setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
     assert_int_equal(write_package(fx, a, fx->key), MPK_OK);
     assert_int_equal(write_package(fx, b, fx->key), MPK_OK);
+    /* A malformed value is an error naming the variable, not a silent fallback to another date
+     * (which would make the "reproducible" build differ from what the caller asked for). */
+    {
+        static const char *const bad[] = {"abc", "-5", "1700000000 ", "17e8", "0x10"};
+        char *c = ms_join(fx->dir, "c.mpk");
+        size_t k;
+        for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+            setenv("SOURCE_DATE_EPOCH", bad[k], 1);
+            assert_int_equal(write_package(fx, c, fx->key), MPK_EINVAL);
+            assert_non_null(strstr(mpk_error_message(), "SOURCE_DATE_EPOCH"));
+            assert_false(ms_exists(c));
+        }
+        free(c);
+    }
     unsetenv("SOURCE_DATE_EPOCH");
     ga = ms_slurp(a, &na);
     free(gb);
