@@ -138,7 +138,7 @@ int mpk_cmd_build(int argc, char **argv)
     }
     error = mpk_project_build(project, out, key);
     if (error) {
-        rc = mpk_cli_fail("build", error, "cannot build %s", out);
+        rc = mpk_cli_fail("build", error, "cannot build the package");
         goto out;
     }
     error = mpk__read_file(&bytes, &size, out, MPK_PACKAGE_MAX_SIZE);

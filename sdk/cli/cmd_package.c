@@ -45,7 +45,7 @@ int mpk_cli_write_output(const char *cmd, const char *path, const void *data, si
     /* Atomic: a reader never sees half a file, a failure leaves the old one. */
     error = mpk__write_file_atomic(path, data, size, 0644);
     if (error)
-        return mpk_cli_fail(cmd, error, "cannot write %s", path);
+        return mpk_cli_fail(cmd, error, "cannot write the output");
     return MPK_EXIT_OK;
 }
 

@@ -216,6 +216,7 @@ int mpk_package_write(const char *out_path, mpk_manifest *manifest, const mpk_pa
     size_t manifest_size = 0, sig_size = 0, zip_size = 0, i;
     entry *entries = NULL;
     void *zip_bytes = NULL;
+    bool written = false;
     int error;
 
     if (!out_path || !manifest || (!inputs && input_count) || !key)
@@ -251,13 +252,15 @@ int mpk_package_write(const char *out_path, mpk_manifest *manifest, const mpk_pa
                            (unsigned long long)MPK_PACKAGE_MAX_SIZE);
         goto out;
     }
+    /* Its errors name out_path already. */
     error = mpk__write_file_atomic(out_path, zip_bytes, zip_size, 0644);
+    written = true;
 out:
     free(zip_bytes);
     free(entries);
     free(sig_text);
     free(manifest_text);
-    if (error)
+    if (error && !written)
         return mpk__error_prefix(error, "%s", out_path);
-    return MPK_OK;
+    return error;
 }

@@ -285,6 +285,9 @@ def test_export_csv(tmp, pkg, proj):
     run("export-csv", os.path.join(d, "wave.mpkt"), "--motion", "wave", expect=2)
     _, err = run("export-csv", os.path.join(d, "missing.mpk"), expect=1)
     check("missing.mpk" in err, err)
+    nowhere = os.path.join(d, "no-such-folder", "wave.csv")
+    _, err = run("export-csv", pkg, "-o", nowhere, expect=1)
+    check(err.count(nowhere) == 1, err)
 
 
 def expect_invalid(pkg, *needles, code=3):
@@ -454,6 +457,10 @@ def test_bad_projects(tmp):
     _, err = run("build", proj, "-o", os.path.join(out_dir, "k.mpk"), expect=2)
     check("no signing key" in err, err)
     run("build", os.path.join(d, "nowhere"), expect=1)
+    # An output folder that does not exist: one clear line naming the output once.
+    missing = os.path.join(d, "no-such-folder", "x.mpk")
+    _, err = run("build", EXAMPLE, "-o", missing, "--no-thumbnail", expect=1)
+    check(err.count(missing) == 1 and "cannot create temporary file" in err, err)
 
 
 def main():
