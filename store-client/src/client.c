@@ -466,14 +466,18 @@ out:
 int mstore_client_update(mstore_client *c)
 {
     mstore_updater *u = NULL;
-    int rc;
+    int rc, lock = -1;
 
     if (!c)
         return mstore__error(MSTORE_EINVAL, "no client");
     pthread_mutex_lock(&c->mutex);
-    if (!(rc = mstore__updater_open(&u, c, NULL, NULL, 0, NULL, 0)))
+    /* Two updates at once would each check what they fetch against the stored files read at
+     * their start, and the slower one could store an older timestamp over the newer one. */
+    if (!(rc = mstore__metadata_lock(&lock, c)) &&
+        !(rc = mstore__updater_open(&u, c, NULL, NULL, 0, NULL, 0)))
         rc = mstore__catalog_refresh(c, u, false, NULL);
     mstore_updater_free(u);
+    mstore__lock_release(lock);
     pthread_mutex_unlock(&c->mutex);
     return rc;
 }

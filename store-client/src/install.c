@@ -280,6 +280,18 @@ static void end(mstore_client *c, mstore__db *db, int lock)
     pthread_mutex_unlock(&c->mutex);
 }
 
+/* A target's entry, under the metadata lock: a lookup may fetch and store delegated metadata. */
+int mstore__get_target_locked(mstore_target **t, mstore_client *c, mstore_updater *u,
+                              const char *path)
+{
+    int lock = -1, rc;
+
+    if (!(rc = mstore__metadata_lock(&lock, c)))
+        rc = mstore_updater_get_target(t, u, path);
+    mstore__lock_release(lock);
+    return rc;
+}
+
 /* Downloads a version from the store (or reuses the verified cache) and installs it. */
 static int install_from_store(mstore_client *c, mstore__db *db, mstore_updater *u,
                               mstore__progress_ctx *pc, const mstore_catalog_package *pkg,
@@ -298,7 +310,7 @@ static int install_from_store(mstore_client *c, mstore__db *db, mstore_updater *
     if ((rc = mstore__check_compatible(c, db, pkg, ver)))
         goto out;
     /* Length and hashes come from the signed targets metadata, never from the catalog. */
-    if ((rc = mstore_updater_get_target(&t, u, ver->target)))
+    if ((rc = mstore__get_target_locked(&t, c, u, ver->target)))
         goto out;
     custom = mstore_target_custom(t);
     if (custom && json_is_string(json_object_get(custom, "key_id")) &&
@@ -343,13 +355,16 @@ out:
     return rc;
 }
 
-/* Refreshes metadata and catalog for an operation that installs from the store. */
+/* Refreshes metadata and catalog for an operation that installs from the store, under the
+ * metadata lock (taken inside the installer lock). */
 static int open_store(mstore_updater **u, mstore_client *c, mstore__progress_ctx *pc)
 {
-    int rc = mstore__updater_open(u, c, pc, NULL, 0, NULL, 0);
+    int lock = -1, rc;
 
-    if (!rc)
+    if (!(rc = mstore__metadata_lock(&lock, c)) &&
+        !(rc = mstore__updater_open(u, c, pc, NULL, 0, NULL, 0)))
         rc = mstore__catalog_refresh(c, *u, true, NULL);
+    mstore__lock_release(lock);
     return rc;
 }
 

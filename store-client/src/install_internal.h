@@ -61,10 +61,20 @@ int mstore__report(mstore_client *c, const char *id, mstore_phase phase, uint64_
 bool mstore__canceled(const mstore_client *c);
 void mstore__clog(const mstore_client *c, const char *fmt, ...) MSTORE_PRINTF(2, 3);
 
-/* ---- lock (lock.c) ------------------------------------------------------------------------ */
+/* ---- locks (lock.c) ----------------------------------------------------------------------- */
 
 /** Takes the exclusive installer lock, waiting up to timeout_ms. @param[out] fd to release */
 int mstore__lock_acquire(int *fd, const char *state_dir, long timeout_ms);
+
+/**
+ * Takes the metadata lock, held around every refresh of the stored TUF metadata and catalog and
+ * every lookup in them that may fetch: waits until it is free (logging that it waits) or the
+ * client's cancel flag is set (MSTORE_ECANCELED). Taken inside the installer lock, never around
+ * it. @param[out] fd to release with mstore__lock_release()
+ */
+int mstore__metadata_lock(int *fd, mstore_client *c);
+
+/** Releases either lock (-1 is fine). */
 void mstore__lock_release(int fd);
 
 /* ---- installed database (installdb.c) ----------------------------------------------------- */
@@ -202,8 +212,13 @@ int mstore__updater_open(mstore_updater **out, mstore_client *c, mstore__progres
                          const char *const *meta_urls, size_t n_meta,
                          const char *const *target_urls, size_t n_targets);
 
+/** mstore_updater_get_target() under the metadata lock (a lookup may fetch and store). */
+int mstore__get_target_locked(mstore_target **out, mstore_client *c, mstore_updater *u,
+                              const char *path);
+
 /**
  * Refreshes the metadata, downloads (or reuses) the catalog target and, with load, parses it.
+ * The caller holds the metadata lock.
  * @param seed a candidate catalog file (sideloading) used if it is the signed one; removed
  */
 int mstore__catalog_refresh(mstore_client *c, mstore_updater *u, bool load, const char *seed);

@@ -1,6 +1,16 @@
-/* The installer lock: an exclusive flock() on STATE/lock. Each acquisition opens the file anew,
- * so two threads of one process exclude each other just like two processes; the kernel drops
- * the lock when a process dies, so a crashed installer never leaves it held. */
+/* The client's two locks, exclusive flock()s on files of the state folder:
+ * - STATE/lock, the installer lock: held for a whole install, upgrade, rollback, remove or
+ *   sideload, waited for as long as the caller allows (lock_timeout_ms);
+ * - STATE/metadata.lock, the metadata lock: held while the stored TUF metadata and the cached
+ *   catalog are refreshed, and while a target is looked up and fetched outside an install, so
+ *   that two refreshes never interleave (each reads the stored files, checks what it fetched
+ *   against them and writes; interleaved, the slower one would store a timestamp older than the
+ *   other's). It is held for one refresh at most, so it is waited for until it is free or the
+ *   caller cancels. An installer takes it while it holds the installer lock, never the other way
+ *   round, so the two never deadlock.
+ * Each acquisition opens the file anew, so two threads of one process exclude each other just
+ * like two processes; the kernel drops a lock when its process dies, so a crash never leaves one
+ * held. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,13 +22,23 @@
 #include "install_internal.h"
 #include "internal.h"
 
-int mstore__lock_acquire(int *out, const char *state_dir, long timeout_ms)
+/* Reads the pid its holder wrote (for messages only). */
+static void holder(char *out, size_t size, int fd)
 {
-    char *path = mstore__asprintf("%s/lock", state_dir);
+    ssize_t n = pread(fd, out, size - 1, 0);
+
+    out[n > 0 ? n : 0] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+}
+
+/* Takes STATE/name. timeout_ms < 0 waits without limit; cancel (may be NULL) ends a wait. */
+static int acquire(int *out, const char *state_dir, const char *name, long timeout_ms,
+                   const atomic_int *cancel, const char *busy)
+{
+    char *path = mstore__asprintf("%s/%s", state_dir, name);
     int64_t deadline = mstore__now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
     char pid[32], held[32] = "";
-    ssize_t n;
-    int fd;
+    int n, fd;
 
     if (!path)
         return mstore__error(MSTORE_ENOMEM, "out of memory");
@@ -30,25 +50,26 @@ int mstore__lock_acquire(int *out, const char *state_dir, long timeout_ms)
         return MSTORE_EIO;
     }
     while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EINTR)
+        int e = errno, rc;
+        if (e == EINTR)
             continue;
-        if (errno != EWOULDBLOCK || mstore__now_ms() >= deadline) {
-            int e = errno;
-            n = pread(fd, held, sizeof(held) - 1, 0);
-            held[n > 0 ? n : 0] = '\0';
-            held[strcspn(held, "\n")] = '\0';
-            close(fd);
-            if (e != EWOULDBLOCK)
-                mstore__error(MSTORE_EIO, "%s: flock: %s", path, strerror(e));
-            else if (*held)
-                mstore__error(MSTORE_EBUSY, "%s: another installer is running (pid %s)", path,
-                              held);
-            else
-                mstore__error(MSTORE_EBUSY, "%s: another installer is running", path);
-            free(path);
-            return e == EWOULDBLOCK ? MSTORE_EBUSY : MSTORE_EIO;
+        if (e == EWOULDBLOCK && !(cancel && atomic_load(cancel)) &&
+            (timeout_ms < 0 || mstore__now_ms() < deadline)) {
+            mstore__sleep_ms(20);
+            continue;
         }
-        mstore__sleep_ms(20);
+        holder(held, sizeof(held), fd);
+        close(fd);
+        if (e != EWOULDBLOCK)
+            rc = mstore__error(MSTORE_EIO, "%s: flock: %s", path, strerror(e));
+        else if (cancel && atomic_load(cancel))
+            rc = mstore__error(MSTORE_ECANCELED, "%s: canceled while waiting for the lock", path);
+        else if (*held)
+            rc = mstore__error(MSTORE_EBUSY, "%s: %s (pid %s)", path, busy, held);
+        else
+            rc = mstore__error(MSTORE_EBUSY, "%s: %s", path, busy);
+        free(path);
+        return rc;
     }
     /* The pid is only for messages; the lock itself is the flock. */
     n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
@@ -58,6 +79,23 @@ int mstore__lock_acquire(int *out, const char *state_dir, long timeout_ms)
     free(path);
     *out = fd;
     return MSTORE_OK;
+}
+
+int mstore__lock_acquire(int *out, const char *state_dir, long timeout_ms)
+{
+    return acquire(out, state_dir, "lock", timeout_ms > 0 ? timeout_ms : 0, NULL,
+                   "another installer is running");
+}
+
+int mstore__metadata_lock(int *out, mstore_client *c)
+{
+    int rc = acquire(out, c->state, "metadata.lock", 0, NULL, "another update is running");
+
+    if (rc != MSTORE_EBUSY)
+        return rc;
+    mstore__clog(c, "waiting for the metadata lock: %s", mstore_error_message());
+    mstore_error_clear();
+    return acquire(out, c->state, "metadata.lock", -1, c->o.cancel, "another update is running");
 }
 
 void mstore__lock_release(int fd)

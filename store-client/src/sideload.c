@@ -84,7 +84,7 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
     mstore_target *t = NULL;
     mstore__db db = {0};
     size_t nh;
-    int lock = -1, fd = -1, rc;
+    int lock = -1, meta_lock = -1, fd = -1, rc;
 
     if (!c || !mpk_path || !metadata_dir)
         return mstore__error(MSTORE_EINVAL, "no client, package or metadata folder");
@@ -119,10 +119,14 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
         if (rc)
             goto out;
     }
-    if ((rc = mstore__updater_open(&u, c, &pc, (const char *const *)mu, 2, (const char *const *)tu,
+    /* The handed-over metadata moves the robot's stored metadata forward like an update. */
+    if ((rc = mstore__metadata_lock(&meta_lock, c)) ||
+        (rc = mstore__updater_open(&u, c, &pc, (const char *const *)mu, 2, (const char *const *)tu,
                                    2)) ||
         (rc = mstore__catalog_refresh(c, u, true, seed)))
         goto out;
+    mstore__lock_release(meta_lock);
+    meta_lock = -1;
     /* The file is copied first, and only the copy is looked at, through the one descriptor it
      * was written and checked through: it is found in the signed catalog by its SHA-256 (taken
      * while copying), so nothing in it is parsed before it is known to be the bytes the store
@@ -154,7 +158,7 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
     }
     pc.id = pkg->id;
     if ((rc = mstore__check_compatible(c, &db, pkg, ver)) ||
-        (rc = mstore_updater_get_target(&t, u, ver->target)))
+        (rc = mstore__get_target_locked(&t, c, u, ver->target)))
         goto out;
     nh = mstore_target_hashes(t, hashes, 4);
     if (nh > 4) {
@@ -196,6 +200,7 @@ out:
         mstore__error_prefix(rc, "%s", mpk_path);
     mstore_target_free(t);
     mstore_updater_free(u);
+    mstore__lock_release(meta_lock);
     mstore__lock_release(lock);
     mstore__db_clear(&db);
     pthread_mutex_unlock(&c->mutex);

@@ -18,6 +18,8 @@ ms_add_py_test(runtime/motiond_e2e motiond_e2e.py TIMEOUT 600)
 # E-stop during an install and under load: many threads on a 2-core machine, and a control loop
 # whose timing the sanitizers would distort; its assertions are about order, not speed.
 ms_add_py_test(runtime/motiond_estop motiond_estop.py TIMEOUT 300)
+# Store jobs beside another process that holds libmstore's metadata lock.
+ms_add_py_test(runtime/motiond_store_lock motiond_store_lock.py TIMEOUT 300)
 
 # With the Unitree DDS backend on robot-sim's MuJoCo G1 (real-time physics: nosan, as dds_play).
 if(TARGET robot-sim)

@@ -241,6 +241,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         with open(fs, "rb") as f:
             data = f.read()
+        if behaviour == "hold":
+            # param: two threading.Events. Sets the first once the file is read, and answers
+            # with the bytes read then once the second is set.
+            param[0].set()
+            param[1].wait(120)
         if behaviour == "reset":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
             self.close_connection = True

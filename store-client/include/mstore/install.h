@@ -20,7 +20,10 @@
  *
  * Thread safety: operations that change the installation take an exclusive lock (a file lock on
  * ROOT/var/lib/motionstore/lock), so two installers, in one process or in two, never run at once;
- * one client object may be shared by several threads (its own state is behind a mutex).
+ * one client object may be shared by several threads (its own state is behind a mutex). Every
+ * refresh of the stored metadata (update, and the one that starts an install) takes a second file
+ * lock, ROOT/var/lib/motionstore/metadata.lock, waited for until free or canceled, so that two
+ * refreshes never interleave.
  */
 #ifndef MSTORE_INSTALL_H
 #define MSTORE_INSTALL_H
@@ -98,7 +101,8 @@ MSTORE_API const char *mstore_client_runtime_version(const mstore_client *c);
 MSTORE_API const char *mstore_client_root(const mstore_client *c);
 
 /**
- * Refreshes the TUF metadata and downloads the catalog if it changed.
+ * Refreshes the TUF metadata and downloads the catalog if it changed. Waits while another refresh
+ * holds the metadata lock (MSTORE_ECANCELED if the cancel flag is set meanwhile).
  * @return MSTORE_OK, the TUF errors (MSTORE_ESIGNATURE, MSTORE_EEXPIRED, MSTORE_EROLLBACK, ...),
  *         network errors; on failure the last trusted state stays.
  */
