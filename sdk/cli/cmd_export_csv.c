@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "cmd_package.h"
 #include "commands.h"
+#include "internal.h"
 #include "mpk/mpk.h"
 
 static void usage(FILE *out)
@@ -20,6 +21,25 @@ static void usage(FILE *out)
             "  -m, --motion NAME    the motion to export (packages only)\n"
             "  -o, --output OUT     where to write (default: standard output)\n\n"
             "Exit codes: 0 written, 1 failure, 2 usage, 3 invalid package or track.\n");
+}
+
+/*
+ * A bare track is exported as it is, limits and all (the CSV is how a developer fixes one), but it
+ * must name a built-in robot and only that robot's joints: the CSV could not be imported again.
+ */
+static int check_names(const mpk_track *track, const char *path)
+{
+    const mpk_robot_model *model = mpk_robot_find(mpk_track_robot(track));
+    int j;
+
+    if (!model)
+        return mpk__error_prefix(MPK_EFORMAT, "%s", path);
+    for (j = 0; j < mpk_track_joint_count(track); j++) {
+        if (mpk_robot_joint_index(model, mpk_track_joint_name(track, j)) < 0)
+            return mpk__error(MPK_EFORMAT, "%s: joint '%s' is not a joint of %s", path,
+                              mpk_track_joint_name(track, j), model->id);
+    }
+    return MPK_OK;
 }
 
 int mpk_cmd_export_csv(int argc, char **argv)
@@ -79,6 +99,8 @@ int mpk_cmd_export_csv(int argc, char **argv)
             goto out;
         }
         error = mpk_track_read_file(&track, path);
+        if (!error)
+            error = check_names(track, path);
     }
     if (error) {
         rc = error == MPK_ENOTFOUND || error == MPK_EIO

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "cli_project.h"
+#include "cmd_package.h"
 #include "commands.h"
 #include "internal.h"
 #include "mpk/mpk.h"
@@ -26,23 +27,9 @@ static void usage(FILE *out)
             "  --full-body                a bare track may move legs (a package or project says\n"
             "                             so itself)\n" CLI_VALIDATION_HELP
             "\nA project's \"validation\" settings are its defaults; these options override them.\n"
-            "Exit codes: 0 no errors, 1 cannot read the input, 2 usage, 3 errors found (or\n"
-            "warnings with --strict).\n");
-}
-
-/* A package is a zip: decided by the first bytes, not the name. */
-static bool is_zip(const char *path)
-{
-    unsigned char magic[4] = {0};
-    FILE *f = fopen(path, "rb");
-    bool zip;
-
-    if (!f)
-        return false;
-    zip = fread(magic, 1, 4, f) == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 &&
-          magic[3] == 4;
-    fclose(f);
-    return zip;
+            "Exit codes: 0 no errors, 1 cannot read the input (or a project or source file is\n"
+            "malformed), 2 usage, 3 errors found (or warnings with --strict; or the package or\n"
+            "track is invalid).\n");
 }
 
 int mpk_cmd_validate(int argc, char **argv)
@@ -109,7 +96,7 @@ int mpk_cmd_validate(int argc, char **argv)
         cli_validation_apply(&opts, &va);
         error = mpk_validate_project(&list, project, &opts);
         motions = mpk_project_motion_count(project);
-    } else if (is_zip(input)) {
+    } else if (mpk_cli_looks_like_package(input)) { /* by its first bytes, not its name */
         error = mpk_package_open(&pkg, input);
         if (!error)
             error = mpk_package_verify(pkg, NULL);
@@ -124,14 +111,16 @@ int mpk_cmd_validate(int argc, char **argv)
         motions = mpk_package_manifest(pkg)->motion_count;
     } else {
         const mpk_robot_model *model;
+        /* A malformed track is an invalid motion (exit 3), as for export-csv; I/O stays 1. */
         error = mpk_track_read_file(&track, input);
         if (error) {
-            rc = mpk_cli_fail("validate", error, "cannot read the track");
+            rc = mpk_cli_package_fail("validate", error, "INVALID");
             goto out;
         }
         model = mpk_robot_find(mpk_track_robot(track));
         if (!model) {
-            rc = mpk_cli_fail("validate", MPK_EFORMAT, "%s: unknown robot model", input);
+            rc = mpk_cli_package_fail("validate", mpk__error_prefix(MPK_EFORMAT, "%s", input),
+                                      "INVALID");
             goto out;
         }
         cli_validation_apply(&opts, &va);

@@ -409,6 +409,68 @@ def make_project(tmp, name, csv_text, motion_extra=None):
     return proj
 
 
+def write_track(robot="g1-29dof", joints=("right_elbow", "waist_yaw"), rate=50.0, frames=40,
+                values=None, declared_frames=None):
+    """A binary track written here from docs/format.md (section 4.1), broken as asked."""
+    head = b"MPKT" + struct.pack("<HHIIHHId", 1, 64, 0,
+                                 frames if declared_frames is None else declared_frames,
+                                 len(joints), 0, 0, rate)
+    head += robot.encode().ljust(32, b"\0")
+    for j in joints:
+        head += j.encode().ljust(32, b"\0")
+    if values is None:
+        values = [0.1 * math.sin(f / 10.0) for f in range(frames) for _ in joints]
+    return head + struct.pack("<%df" % len(values), *values)
+
+
+def test_bad_tracks(tmp):
+    """Bare tracks with bad content: export-csv and validate refuse them as invalid (exit 3) naming
+    the file and the field, build refuses a project whose mpkt source is one (exit 1), and no
+    output is left anywhere."""
+    d = os.path.join(tmp, "bad-tracks")
+    out_dir = os.path.join(d, "out")
+    os.makedirs(out_dir)
+    nan = [0.0] * 80
+    nan[7] = float("nan")
+    inf = [0.0] * 80
+    inf[12] = float("-inf")
+    cases = [
+        ("nan", write_track(values=nan), "positions: waist_yaw at 0.06 s (frame 3): NaN"),
+        ("inf", write_track(values=inf), "positions: right_elbow at 0.12 s (frame 6): -Inf"),
+        ("rate0", write_track(rate=0.0), "rate: 0 Hz, must be between 1 and 1000"),
+        ("frames0", write_track(frames=0, values=[]), "frame_count: 0, must be 1 to 2000000"),
+        ("absurd", write_track(declared_frames=2000000), "need 16000128 (truncated)"),
+        ("cut", write_track()[:-5], "(truncated)"),
+        ("joint", write_track(joints=("right_elbow", "tail")), "joint 'tail' is not a joint of "
+                                                               "g1-29dof"),
+        ("robot", write_track(robot="t800"), "unknown robot model 't800'"),
+    ]
+    for name, data, msg in cases:
+        path = os.path.join(d, name + ".mpkt")
+        with open(path, "wb") as f:
+            f.write(data)
+        csv = os.path.join(out_dir, name + ".csv")
+        _, err = run("export-csv", path, "-o", csv, expect=3)
+        check(path in err and msg in err, "export-csv %s: %r lacks %r" % (name, err, msg))
+        # validate reports a track's unknown joint as a finding (the 'track' rule) on stdout.
+        out, err = run("validate", path, expect=3)
+        vmsg = "tail: not a joint of g1-29dof" if name == "joint" else msg
+        check(path in out + err and vmsg in out + err,
+              "validate %s: %r lacks %r" % (name, out + err, vmsg))
+        proj = os.path.join(d, "proj-" + name)
+        shutil.copytree(EXAMPLE, proj)
+        shutil.copy(path, os.path.join(proj, "motions", "wave.mpkt"))
+        pj = os.path.join(proj, "mpk-project.json")
+        doc = json.load(open(pj))
+        doc["motions"][0]["source"] = {"type": "mpkt", "file": "motions/wave.mpkt"}
+        json.dump(doc, open(pj, "w"))
+        _, err = run("build", proj, "-o", os.path.join(out_dir, name + ".mpk"), "--key",
+                     EXAMPLE_KEY, "--no-thumbnail", expect=1)
+        check("motions/wave.mpkt" in err and (msg in err or name == "robot"),
+              "build %s: %r lacks %r" % (name, err, msg))
+        check(listing(out_dir) == [], "%s: nothing written: %s" % (name, listing(out_dir)))
+
+
 def test_bad_projects(tmp):
     d = os.path.join(tmp, "bad-projects")
     os.mkdir(d)
@@ -473,6 +535,7 @@ def main():
         test_export_csv(tmp, pkg, proj)
         test_bad_packages(tmp, pkg)
         test_bad_projects(tmp)
+        test_bad_tracks(tmp)
     except AssertionError as e:
         print("FAIL:", e)
         return 1
