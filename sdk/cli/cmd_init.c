@@ -327,6 +327,16 @@ int mpk_cmd_init(int argc, char **argv)
         goto out;
     }
     made = true;
+    /* mkdtemp makes the folder private (0700); the project is an ordinary folder, as mkdir and
+     * the umask would make it. */
+    {
+        mode_t mask = umask(0);
+        umask(mask);
+        if (chmod(tmp, 0777 & ~mask) != 0) {
+            rc = mpk_cli_fail("init", 0, "cannot set the mode of %s: %s", tmp, strerror(errno));
+            goto out;
+        }
+    }
     error = cli_make_dirs(tmp, "motions");
     if (!error)
         error = mpk__json_write_pretty(&text, &size, kf);

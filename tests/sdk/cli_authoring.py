@@ -120,6 +120,12 @@ def test_init(tmp):
     check("created wave/" in out, out)
     check(sorted(os.listdir("wave")) == ["README.md", "motions", "mpk-project.json"],
           os.listdir("wave"))
+    # An ordinary folder, as mkdir would make it (not the private 0700 of a temporary folder).
+    umask = os.umask(0)
+    os.umask(umask)
+    for folder in ("wave", "wave/motions"):
+        mode = os.stat(folder).st_mode & 0o777
+        check(mode == 0o777 & ~umask, "%s: mode %o, umask %o" % (folder, mode, umask))
     doc = json.load(open("wave/mpk-project.json"))
     check(doc["id"] == "com.example.wave" and doc["name"] == {"en": "Wave", "zh": "挥手"}, doc)
     check(doc["key"] == "../me.key" and doc["permissions"] == [], doc)
