@@ -6,10 +6,10 @@
 #include <stdio.h>
 
 /* Exit codes (documented in docs/mpk.md and `mpk --help`). */
-#define MPK_EXIT_OK 0       /* success */
-#define MPK_EXIT_FAIL 1     /* the operation failed (I/O, bad input file, network) */
-#define MPK_EXIT_USAGE 2    /* wrong command line */
-#define MPK_EXIT_INVALID 3  /* the package or motion is invalid: verification/validation errors */
+#define MPK_EXIT_OK      0 /* success */
+#define MPK_EXIT_FAIL    1 /* the operation failed (I/O, bad input file, network) */
+#define MPK_EXIT_USAGE   2 /* wrong command line */
+#define MPK_EXIT_INVALID 3 /* the package or motion is invalid: verification/validation errors */
 
 /** A subcommand: `mpk NAME ...`. run() gets argv with argv[0] = NAME. */
 typedef struct mpk_cli_command {
@@ -18,8 +18,13 @@ typedef struct mpk_cli_command {
     const char *summary;
 } mpk_cli_command;
 
-/** Prints "mpk CMD: message: libmpk context" to stderr and returns MPK_EXIT_FAIL (or the code for err). */
-int mpk_cli_fail(const char *cmd, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/**
+ * Prints "mpk CMD: message: libmpk context" to stderr and returns MPK_EXIT_FAIL (or the code for
+ * err). err is the code of the libmpk call that failed, whose context message is appended; 0 when
+ * the message says it all (the context may be left over from an earlier call).
+ */
+int mpk_cli_fail(const char *cmd, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /** Prints a usage error and returns MPK_EXIT_USAGE. */
 int mpk_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -124,7 +124,7 @@ int mpk_cmd_add_asset(int argc, char **argv)
     }
     rel = as ? mpk__strdup(as) : mpk__asprintf("assets/%s%s", audio ? "audio/" : "", base);
     if (!rel) {
-        rc = mpk_cli_fail("add-asset", MPK_ENOMEM, "out of memory");
+        rc = mpk_cli_fail("add-asset", 0, "out of memory");
         goto out;
     }
     error = cli_project_read(&doc, dir);

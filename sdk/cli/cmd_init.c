@@ -158,7 +158,7 @@ int mpk_cmd_init(int argc, char **argv)
     int c, error, rc = MPK_EXIT_FAIL;
 
     if (!names || !descriptions)
-        return mpk_cli_fail("init", MPK_ENOMEM, "out of memory");
+        return mpk_cli_fail("init", 0, "out of memory");
     opterr = 0;
     while ((c = getopt_long(argc, argv, "r:d:m:n:k:h", options, NULL)) != -1) {
         switch (c) {
@@ -258,7 +258,7 @@ int mpk_cmd_init(int argc, char **argv)
         if (!ordered || json_object_set_new(ordered, "en", json_string(title)) != 0 ||
             json_object_update(ordered, names) != 0) {
             json_decref(ordered);
-            rc = mpk_cli_fail("init", MPK_ENOMEM, "out of memory");
+            rc = mpk_cli_fail("init", 0, "out of memory");
             goto out;
         }
         json_decref(names);
@@ -280,7 +280,7 @@ int mpk_cmd_init(int argc, char **argv)
     if (key) {
         key_rel = key_path_for(dir, key);
         if (!key_rel) {
-            rc = mpk_cli_fail("init", MPK_ENOMEM, "out of memory");
+            rc = mpk_cli_fail("init", 0, "out of memory");
             goto out;
         }
     }
@@ -309,7 +309,7 @@ int mpk_cmd_init(int argc, char **argv)
     kf = cli_template_keyframes(model, full_body, 3.0);
     readme = cli_template_readme(id, model, motion, full_body);
     if (!kf || !readme) {
-        rc = mpk_cli_fail("init", MPK_ENOMEM, "out of memory");
+        rc = mpk_cli_fail("init", 0, "out of memory");
         goto out;
     }
 
@@ -322,8 +322,7 @@ int mpk_cmd_init(int argc, char **argv)
             snprintf(tmp, sizeof(tmp), ".mpk-init-XXXXXX");
     }
     if (!mkdtemp(tmp)) {
-        rc = mpk_cli_fail("init", MPK_EIO, "cannot create a folder beside %s: %s", dir,
-                          strerror(errno));
+        rc = mpk_cli_fail("init", 0, "cannot create a folder beside %s: %s", dir, strerror(errno));
         goto out;
     }
     made = true;
@@ -375,7 +374,7 @@ int mpk_cmd_init(int argc, char **argv)
         goto out;
     }
     if (rename(tmp, dir) != 0) {
-        rc = mpk_cli_fail("init", MPK_EIO, "cannot create %s: %s", dir, strerror(errno));
+        rc = mpk_cli_fail("init", 0, "cannot create %s: %s", dir, strerror(errno));
         goto out;
     }
     made = false;

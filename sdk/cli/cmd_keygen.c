@@ -46,7 +46,7 @@ int mpk_cmd_keygen(int argc, char **argv)
     if (optind != argc)
         return mpk_cli_usage("keygen", "unexpected argument '%s'", argv[optind]);
     if (asprintf(&pub, "%s.pub", path) < 0)
-        return mpk_cli_fail("keygen", MPK_ENOMEM, "out of memory");
+        return mpk_cli_fail("keygen", 0, "out of memory");
     /* Both names must be free before anything is written. */
     if (stat(path, &st) == 0 || stat(pub, &st) == 0) {
         fprintf(stderr, "mpk keygen: %s already exists; not overwriting a key\n",

@@ -57,7 +57,7 @@ int mpk_cmd_new_motion(int argc, char **argv)
     int c, error, rc = MPK_EXIT_FAIL;
 
     if (!titles)
-        return mpk_cli_fail("new-motion", MPK_ENOMEM, "out of memory");
+        return mpk_cli_fail("new-motion", 0, "out of memory");
     opterr = 0;
     while ((c = getopt_long(argc, argv, "C:r:t:h", options, NULL)) != -1) {
         switch (c) {
@@ -108,7 +108,7 @@ int mpk_cmd_new_motion(int argc, char **argv)
     }
     motions = json_object_get(doc, "motions");
     if (!json_is_array(motions)) {
-        rc = mpk_cli_fail("new-motion", MPK_EFORMAT, "%s/%s: motions: must be an array", dir,
+        rc = mpk_cli_fail("new-motion", 0, "%s/%s: motions: must be an array", dir,
                           MPK_PROJECT_FILE);
         goto out;
     }
@@ -139,7 +139,7 @@ int mpk_cmd_new_motion(int argc, char **argv)
     motion = json_pack("{s:s, s:s, s:{s:s, s:s}}", "name", name, "robot", model->id, "source",
                        "type", "keyframes", "file", file ? file : "");
     if (!kf || !file || !path || !motion) {
-        rc = mpk_cli_fail("new-motion", MPK_ENOMEM, "out of memory");
+        rc = mpk_cli_fail("new-motion", 0, "out of memory");
         goto out;
     }
     if (json_object_size(titles))

@@ -125,7 +125,7 @@ static int emit_json(const char *cmd, json_t *doc)
              fputc('\n', stdout) != EOF && fflush(stdout) == 0;
 
     json_decref(doc);
-    return ok ? MPK_EXIT_OK : mpk_cli_fail(cmd, MPK_EIO, "cannot write the JSON output");
+    return ok ? MPK_EXIT_OK : mpk_cli_fail(cmd, 0, "cannot write the JSON output");
 }
 
 static int show_json(const mpk_robot_model *m)
@@ -210,7 +210,8 @@ static int cmd_show(int argc, char **argv)
     if (json)
         return show_json(m);
     show_table(m);
-    return fflush(stdout) == 0 ? MPK_EXIT_OK : mpk_cli_fail("robot show", MPK_EIO, "stdout");
+    return fflush(stdout) == 0 ? MPK_EXIT_OK
+                               : mpk_cli_fail("robot show", 0, "cannot write to standard output");
 }
 
 /* A whole-string finite number. */

@@ -50,7 +50,7 @@ static int print_json(void)
     int i, rc = MPK_EXIT_FAIL;
 
     if (!arr)
-        return mpk_cli_fail("robots", MPK_ENOMEM, "cannot build the list");
+        return mpk_cli_fail("robots", 0, "cannot build the list");
     for (i = 0; i < mpk_robot_count(); i++) {
         if (json_array_append_new(arr, mpk_cli_robot_summary_json(mpk_robot_at(i))) != 0)
             goto out;
@@ -60,7 +60,7 @@ static int print_json(void)
 out:
     json_decref(arr);
     if (rc != MPK_EXIT_OK)
-        return mpk_cli_fail("robots", MPK_EIO, "cannot write the list");
+        return mpk_cli_fail("robots", 0, "cannot write the list");
     return rc;
 }
 
@@ -101,5 +101,6 @@ int mpk_cmd_robots(int argc, char **argv)
     if (json)
         return print_json();
     print_table();
-    return fflush(stdout) == 0 ? MPK_EXIT_OK : mpk_cli_fail("robots", MPK_EIO, "stdout");
+    return fflush(stdout) == 0 ? MPK_EXIT_OK
+                               : mpk_cli_fail("robots", 0, "cannot write to standard output");
 }

@@ -145,6 +145,9 @@ def test_init(tmp):
     check("g9" in err, err)
     _, err = run("init", "com.example.x", expect=2)
     check("--robot MODEL is missing" in err, err)
+    # A folder that cannot be made: the system's reason, and nothing tacked on after it.
+    _, err = run("init", "com.example.x", "--robot", "g1-29dof", "-d", "/nonexistent/x", expect=1)
+    check(err.strip().endswith("/nonexistent/x: No such file or directory"), err)
     check(snapshot(tmp) == before, "refused inits changed files")
     check(not any(n.startswith(".mpk-init") for n in os.listdir(tmp)), os.listdir(tmp))
 
