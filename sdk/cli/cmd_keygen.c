@@ -17,7 +17,8 @@ static void usage(FILE *out)
             "Creates a signing key for packages (ECDSA P-256): KEY holds the private key\n"
             "(PEM, mode 0600; keep it secret) and KEY.pub the public key. Prints the key id\n"
             "(hex SHA-256 of the public key) on standard output. Never overwrites a key.\n\n"
-            "  -o, --output KEY   where to write the private key (default: " DEFAULT_KEY ")\n");
+            "  -o, --output KEY   where to write the private key (default: " DEFAULT_KEY ")\n\n"
+            "Exit codes: 0 created, 1 failure (KEY or KEY.pub exists, I/O), 2 usage.\n");
 }
 
 int mpk_cmd_keygen(int argc, char **argv)

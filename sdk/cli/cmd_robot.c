@@ -21,7 +21,9 @@ static void usage(FILE *out)
         "         group; --json adds everything, including the kinematic tree\n"
         "  fk     world position and orientation (quaternion x,y,z,w and row-major matrix)\n"
         "         of every link, as JSON. Joints are 0 unless --stand (the standing pose)\n"
-        "         or --q JOINT=RADIANS sets them; --root places the root link.\n");
+        "         or --q JOINT=RADIANS sets them; --root places the root link.\n\n"
+        "Exit codes: 0 printed, 1 cannot write the output, 2 usage (unknown model or joint,\n"
+        "malformed number or root, a joint given twice).\n");
 }
 
 static const char *group_name(mpk_joint_group g)

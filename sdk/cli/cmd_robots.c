@@ -41,7 +41,8 @@ static void usage(FILE *out)
     fprintf(out, "usage: mpk robots [--json]\n\n"
                  "Lists the robot models motions can target: id, DDS family, joints, motor slots,\n"
                  "arm_sdk weight slot and control rate. `mpk robot show ID` prints one in full.\n\n"
-                 "  --json   machine-readable output (an array of objects)\n");
+                 "  --json   machine-readable output (an array of objects)\n\n"
+                 "Exit codes: 0 listed, 1 cannot write the output, 2 usage.\n");
 }
 
 static int print_json(void)

@@ -106,7 +106,9 @@ static void usage(FILE *out)
                  "it, queues it for review, or rejects it with reasons (exit code 1).\n"
                  "Defaults: $MPK_STORE_URL, $MPK_TOKEN, then the config file ($MPK_CONFIG or\n"
                  "~/.config/mpk/config.json: {\"store\": URL, \"token\": TOKEN}).\n"
-                 "--cacert FILE trusts the CA certificates in FILE (PEM) for an https:// store.\n");
+                 "--cacert FILE trusts the CA certificates in FILE (PEM) for an https:// store.\n\n"
+                 "Exit codes: 0 published or queued, 1 failure (rejected, network, unreadable\n"
+                 "file or config), 2 usage (no store URL or token).\n");
 }
 
 int mpk_cmd_upload(int argc, char **argv)

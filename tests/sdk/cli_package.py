@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -134,6 +135,37 @@ def rewrite(src, dst, change):
 
 
 # ---- scenarios ----
+
+def test_every_help(tmp):
+    """Every command `mpk --help` lists answers --help with its usage (exit 0) and states its exit
+    codes; the codes are the ones docs/mpk.md's table defines, and mpk --help says the same."""
+    out, _ = run("--help")
+    commands = []
+    for line in out.splitlines():
+        m = re.match(r"^  ([a-z-]+) {2,}\S", line)
+        if m:
+            commands.append(m.group(1))
+    check(len(commands) >= 15 and "validate" in commands and "export-csv" in commands, commands)
+    doc = open(os.path.join(SRC, "docs", "mpk.md"), encoding="utf-8").read()
+    table = dict(re.findall(r"^\| (\d) \| ([^|]+) \|$", doc, re.M))
+    check(sorted(table) == ["0", "1", "2", "3"], "docs/mpk.md exit codes: %s" % table)
+    summary = re.search(r"Exit codes: (.*)", out).group(1)
+    for code, said, documented in (("0", "success", "success"), ("1", "failure", "failed"),
+                                   ("2", "usage", "command line"), ("3", "invalid", "invalid")):
+        check(code + " " + said in summary and documented in table[code],
+              "%s: %r / %r" % (code, summary, table[code]))
+    for cmd in commands:
+        text, _ = run(cmd, "--help")
+        check(text.startswith("usage: "), "%s --help: %r" % (cmd, text[:60]))
+        if cmd in ("help", "preview", "play"):  # mpk itself, and the programs mpk runs
+            continue
+        m = re.search(r"Exit codes?:? (.*?)(?:\n\n|$)", text, re.S)
+        check(m, "%s --help states no exit codes" % cmd)
+        if m:
+            codes = set(re.findall(r"\b(\d)\b", m.group(1)))
+            check({"0", "2"} <= codes <= {"0", "1", "2", "3"},
+                  "%s --help exit codes %s" % (cmd, sorted(codes)))
+
 
 def test_help_and_usage(tmp):
     out, _ = run("--help")
@@ -529,6 +561,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="cli-package.", dir=os.environ.get("MS_TEST_TMP"))
     try:
         steps = []
+        test_every_help(tmp)
         test_help_and_usage(tmp)
         my_key, my_id = test_keygen(tmp)
         pkg, proj = test_build_verify_inspect(tmp, my_key, my_id)
