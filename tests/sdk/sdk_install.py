@@ -69,12 +69,34 @@ def main():
         if not out.startswith("mpk "):
             fail("installed mpk: " + out)
 
-        # Every symbol the shared library exports carries the prefix.
+        # Every symbol the shared library exports carries the prefix, and none is internal
+        # (mpk__: -fvisibility=hidden keeps them inside).
         syms = run(["nm", "-D", "--defined-only", os.path.join(libdir, "libmpk.so")]).split()
         names = [s for s in syms if re.match(r"^[A-Za-z_]\w*$", s) and len(s) > 1]
         bad = [n for n in names if not n.startswith("mpk_") and n not in ("_init", "_fini")]
         if bad:
             fail("exported without the mpk_ prefix: %s" % bad[:20])
+        internal = [n for n in names if n.startswith("mpk__")]
+        if internal:
+            fail("the shared library exports internal symbols: %s" % internal[:20])
+        # The static library has no visibility to hide behind: every global symbol it defines
+        # lands in the user's program, so each must carry the prefix too (mpk_ or mpk__).
+        out = run(["nm", "-g", "--defined-only", os.path.join(libdir, "libmpk.a")])
+        globals_ = [l.split()[-1] for l in out.splitlines() if len(l.split()) == 3]
+        if not globals_:
+            fail("nm found no global symbols in libmpk.a")
+        # (AddressSanitizer adds an __odr_asan.<name> beside each global of a sanitizer build.)
+        bad = sorted({n for n in globals_ if not n.startswith(("mpk_", "__odr_asan."))})
+        if bad:
+            fail("libmpk.a defines global symbols without the mpk_ prefix: %s" % bad[:20])
+
+        # Each installed header compiles alone, as a user's first #include, strictly.
+        for h in headers:
+            unit = os.path.join(tmp, "alone_%s.c" % h[:-2])
+            with open(unit, "w") as f:
+                f.write("#include <mpk/%s>\nint main(void)\n{\n    return 0;\n}\n" % h)
+            run([cc, "-std=c11", "-pedantic", "-Werror", "-Wall", "-Wextra", "-fsyntax-only",
+                 "-I", os.path.join(prefix, "include"), unit])
         for want in ("mpk_validate_package", "mpk_validate_track", "mpk_keyframes_sample",
                      "mpk_import_unitree_csv", "mpk_track_retime"):
             if want not in names:
