@@ -35,7 +35,7 @@ static int backend_open(void **ctx, const mpk_robot_model *model, double rate_hz
 {
     motion__dds_link_config cfg;
     dds_backend *b;
-    double domain = 0, report = 0;
+    int64_t domain = 0, report = 0;
     const char *iface;
     char err[512];
     int rc;
@@ -44,13 +44,11 @@ static int backend_open(void **ctx, const mpk_robot_model *model, double rate_hz
     rc = motion_options_check(options, "dds", known_options);
     if (rc != MOTION_OK)
         return rc;
-    rc = motion_options_double(&domain, options, "dds", "domain", 0, MOTION_DDS_DOMAIN_MAX);
+    rc = motion_options_int(&domain, options, "dds", "domain", 0, MOTION_DDS_DOMAIN_MAX);
     if (rc == MOTION_OK)
-        rc = motion_options_double(&report, options, "dds", "report", 0, 1);
+        rc = motion_options_int(&report, options, "dds", "report", 0, 1);
     if (rc != MOTION_OK)
         return rc;
-    if (domain != (double)(int)domain)
-        return motion__error(MOTION_EINVAL, "dds: domain=%g: must be a whole number", domain);
     if (model->motor_slots > MOTION_DDS_LINK_SLOTS || model->joint_count > model->motor_slots)
         return motion__error(MOTION_EINVAL, "dds: %s: %d joints in %d motor slots", model->id,
                              model->joint_count, model->motor_slots);

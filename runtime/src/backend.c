@@ -170,3 +170,24 @@ int motion_options_double(double *out, motion_options options, const char *backe
     *out = d;
     return MOTION_OK;
 }
+
+int motion_options_int(int64_t *out, motion_options options, const char *backend, const char *key,
+                       int64_t min, int64_t max)
+{
+    const char *v = motion_options_get(options, key), *p;
+    char *end;
+    long long n;
+
+    if (!v)
+        return MOTION_OK;
+    /* strtoll alone would take "0x10", " 7" and stop quietly at "1.5": digits only. */
+    p = v + (*v == '-' || *v == '+');
+    errno = 0;
+    n = *p >= '0' && *p <= '9' ? strtoll(v, &end, 10) : 0;
+    if (!(*p >= '0' && *p <= '9') || errno || *end || n < min || n > max)
+        return motion__error(MOTION_EINVAL,
+                             "backend %s: option %s=%s: must be a whole number %lld..%lld", backend,
+                             key, v, (long long)min, (long long)max);
+    *out = n;
+    return MOTION_OK;
+}

@@ -130,7 +130,8 @@ static int sim_open(void **ctx, const mpk_robot_model *model, double rate_hz,
                     motion_options options)
 {
     sim *s = NULL;
-    double latency_ms = 1.0, inertia = 0.0, seed = 1, velocity = 0.5, freeze = -1, noise = 0;
+    double latency_ms = 1.0, inertia = 0.0, velocity = 0.5, freeze = -1, noise = 0;
+    int64_t seed = 1;
     int j, err;
 
     if ((err = motion_options_check(options, NAME, known_options)) != MOTION_OK)
@@ -147,7 +148,7 @@ static int sim_open(void **ctx, const mpk_robot_model *model, double rate_hz,
     if ((err = motion_options_double(&latency_ms, options, NAME, "latency_ms", 0, 1000)) ||
         (err = motion_options_double(&inertia, options, NAME, "inertia", 0.001, 100)) ||
         (err = motion_options_double(&s->friction, options, NAME, "friction", 0, 100)) ||
-        (err = motion_options_double(&seed, options, NAME, "seed", 0, 4294967295.0)) ||
+        (err = motion_options_int(&seed, options, NAME, "seed", 0, 4294967295LL)) ||
         (err = motion_options_double(&velocity, options, NAME, "velocity", 0, 10)) ||
         (err = motion_options_double(&freeze, options, NAME, "freeze_after", 0, 1e6)) ||
         (err = motion_options_double(&noise, options, NAME, "noise", 0, 0.1)))

@@ -55,6 +55,17 @@ static void table_and_options(void **state)
     assert_int_equal(motion_backend_open(&b, "sim", m, 500, bad_value), MOTION_EINVAL);
     assert_int_equal(motion_backend_open(&b, "sim", m, 500, bad_start), MOTION_EINVAL);
     assert_int_equal(motion_backend_open(&b, "sim", m, 500, no_eq), MOTION_EINVAL);
+    /* A seed is a whole number: 1.5 was taken (and truncated) before. */
+    {
+        const char *const seeds[] = {"seed=1.5", "seed=1e3",        "seed=0x10", "seed=-1",
+                                     "seed= 7",  "seed=4294967296", "seed="};
+        for (i = 0; i < (int)(sizeof(seeds) / sizeof(seeds[0])); i++) {
+            const char *opt[] = {seeds[i], NULL};
+            assert_int_equal(motion_backend_open(&b, "sim", m, 500, opt), MOTION_EINVAL);
+            assert_non_null(strstr(motion_error_message(), "seed"));
+            assert_non_null(strstr(motion_error_message(), "whole number"));
+        }
+    }
     assert_null(b);
     /* option lookup: the last occurrence wins */
     const char *opts[] = {"a=1", "ab=2", "a=3", NULL};

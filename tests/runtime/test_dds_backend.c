@@ -45,6 +45,8 @@ static void test_options(void **state)
     const char *unknown[] = {"colour=red", NULL};
     const char *far[] = {"domain=500", NULL};
     const char *half[] = {"domain=1.5", NULL};
+    const char *half_report[] = {"report=0.5", NULL};
+    const char *two_report[] = {"report=2", NULL};
     const char *nosuch[] = {"domain=199", "interface=nosuch0", NULL};
 
     (void)state;
@@ -55,6 +57,11 @@ static void test_options(void **state)
     assert_non_null(strstr(motion_error_message(), "domain"));
     assert_int_not_equal(motion_backend_open(&b, "dds", g1, 500, half), MOTION_OK);
     assert_non_null(strstr(motion_error_message(), "domain"));
+    /* report is 0 or 1: 0.5 was taken (as 1) before */
+    assert_int_equal(motion_backend_open(&b, "dds", g1, 500, half_report), MOTION_EINVAL);
+    assert_non_null(strstr(motion_error_message(), "report=0.5: must be a whole number 0..1"));
+    assert_int_equal(motion_backend_open(&b, "dds", g1, 500, two_report), MOTION_EINVAL);
+    assert_non_null(strstr(motion_error_message(), "report"));
     assert_int_equal(motion_backend_open(&b, "dds", g1, 500, nosuch), MOTION_EBACKEND);
     assert_non_null(strstr(motion_error_message(), "'nosuch0': no such network interface"));
     assert_null(b);

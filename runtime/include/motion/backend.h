@@ -134,6 +134,15 @@ MOTION_API MOTION_WUR int motion_options_double(double *out, motion_options opti
                                                 const char *backend, const char *key, double min,
                                                 double max);
 
+/**
+ * Parses a whole-number option (decimal digits with an optional sign) within min..max; absent
+ * leaves *out unchanged. "0.5", "1e3", "0x10" or a value outside the range is refused with an
+ * error naming the backend and the key.
+ */
+MOTION_API MOTION_WUR int motion_options_int(int64_t *out, motion_options options,
+                                             const char *backend, const char *key, int64_t min,
+                                             int64_t max);
+
 #ifdef __cplusplus
 }
 #endif
