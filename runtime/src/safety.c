@@ -154,10 +154,14 @@ bool motion_safety_allows(const motion_safety *s, int j)
     return j >= 0 && j < s->n && s->allowed[j];
 }
 
-void motion_safety_range(const motion_safety *s, int j, double *lower, double *upper)
+int motion_safety_range(const motion_safety *s, int j, double *lower, double *upper)
 {
+    if (j < 0 || j >= s->n)
+        return motion__error(MOTION_EINVAL, "safety: joint index %d outside 0..%d of %s", j,
+                             s->n - 1, s->model->id);
     *lower = s->lo[j];
     *upper = s->hi[j];
+    return MOTION_OK;
 }
 
 void motion_safety_counters_get(const motion_safety *s, motion_safety_counters *out)

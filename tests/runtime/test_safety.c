@@ -96,9 +96,20 @@ static void clamps_to_limits_with_margin(void **state)
 
     fixture_init(&f, "g1-29dof", MOTION_CHANNEL_FULL);
     motion_safety_config_init(&cfg);
-    motion_safety_range(f.s, j, &lo, &hi);
+    assert_int_equal(motion_safety_range(f.s, j, &lo, &hi), MOTION_OK);
     assert_true(fabs(hi - (f.m->joints[j].upper - cfg.position_margin)) < 1e-12);
     assert_true(fabs(lo - (f.m->joints[j].lower + cfg.position_margin)) < 1e-12);
+    /* A joint index outside the model is refused, naming it, and the outputs are untouched (it
+     * used to be read out of bounds). */
+    {
+        const int bad[] = {-1, f.m->joint_count, MOTION_MAX_JOINTS, 1 << 30};
+        for (i = 0; i < 4; i++) {
+            double l2 = 7.0, h2 = 7.0;
+            assert_int_equal(motion_safety_range(f.s, bad[i], &l2, &h2), MOTION_EINVAL);
+            assert_non_null(strstr(motion_error_message(), "joint index"));
+            assert_true(l2 == 7.0 && h2 == 7.0);
+        }
+    }
     /* Walk the target past the upper limit, slowly enough for the rate limit. */
     for (i = 0; i < 2000; i++) {
         unsigned a;

@@ -120,9 +120,13 @@ MOTION_API void motion_safety_damping(const motion_safety *safety, motion_comman
 MOTION_API void motion_safety_counters_get(const motion_safety *safety,
                                            motion_safety_counters *out);
 
-/** @return the position interval the filter allows for joint j (limits shrunk by the margin). */
-MOTION_API void motion_safety_range(const motion_safety *safety, int j, double *lower,
-                                    double *upper);
+/**
+ * The position interval the filter allows for joint j (limits shrunk by the margin).
+ * @return MOTION_OK, or MOTION_EINVAL for a joint index outside 0..joint_count-1 (outputs
+ *         untouched)
+ */
+MOTION_API int motion_safety_range(const motion_safety *safety, int j, double *lower,
+                                   double *upper);
 
 MOTION_API void motion_safety_free(motion_safety *safety);
 
