@@ -18,7 +18,8 @@ struct motion_record_reader {
     FILE *file;            /* reading a file, or */
     unsigned char *buffer; /* reading memory */
     size_t size;
-    uint64_t next;
+    uint64_t next;   /* index of the record the next call reads */
+    bool reposition; /* a short read left the file position inside a record */
     unsigned char *rec;
     char *name;
 };
@@ -165,6 +166,8 @@ int motion_record_next(motion_record_reader *r, motion_record_entry *out)
 {
     const unsigned char *p;
     size_t rs = r->info.record_size;
+    uint64_t index;
+    unsigned kind;
     int n = r->info.joint_count, j;
 
     if (r->next >= r->info.records)
@@ -172,19 +175,32 @@ int motion_record_next(motion_record_reader *r, motion_record_entry *out)
     if (r->buffer) {
         p = r->buffer + MOTION_RECORD_HEADER_SIZE + r->next * rs;
     } else {
-        if (fread(r->rec, 1, rs, r->file) != rs)
+        if (r->reposition &&
+            fseeko(r->file, (off_t)(MOTION_RECORD_HEADER_SIZE + r->next * rs), SEEK_SET) != 0)
+            return motion__error(MOTION_EIO, "%s: record %llu: %s", r->name,
+                                 (unsigned long long)r->next, strerror(errno));
+        r->reposition = false;
+        if (fread(r->rec, 1, rs, r->file) != rs) {
+            r->reposition = true; /* the next call reads this record again, from its start */
             return motion__error(MOTION_EIO, "%s: record %llu: short read", r->name,
                                  (unsigned long long)r->next);
+        }
         p = r->rec;
     }
+    /* From here the record is consumed, good or bad: a bad one is reported by its index and the
+     * next call reads the one after it, in a file as in a buffer. */
+    index = r->next++;
+    kind = p[REC_R_KIND];
+    if (kind != MOTION_RECORD_COMMAND && kind != MOTION_RECORD_STATE)
+        return motion__error(MOTION_EFORMAT, "%s: record %llu: unknown kind %u", r->name,
+                             (unsigned long long)index, kind);
+    if (kind == MOTION_RECORD_COMMAND && p[REC_R_CHANNEL] > MOTION_CHANNEL_UPPER)
+        return motion__error(MOTION_EFORMAT, "%s: record %llu: channel %u", r->name,
+                             (unsigned long long)index, p[REC_R_CHANNEL]);
     memset(out, 0, sizeof(*out));
     out->tick = motion__get_u64(p + REC_R_TICK);
-    switch (p[REC_R_KIND]) {
-    case MOTION_RECORD_COMMAND:
+    if (kind == MOTION_RECORD_COMMAND) {
         out->kind = MOTION_RECORD_COMMAND;
-        if (p[REC_R_CHANNEL] > MOTION_CHANNEL_UPPER)
-            return motion__error(MOTION_EFORMAT, "%s: record %llu: channel %u", r->name,
-                                 (unsigned long long)r->next, p[REC_R_CHANNEL]);
         out->command.tick = out->tick;
         out->command.time_ns = (int64_t)motion__get_u64(p + REC_R_TIME);
         out->command.joint_count = n;
@@ -194,20 +210,14 @@ int motion_record_next(motion_record_reader *r, motion_record_entry *out)
                    out->command.tau);
         for (j = 0; j < n; j++)
             out->command.enable[j] = p[REC_R_ARRAYS + (size_t)n * 40 + j] ? 1 : 0;
-        break;
-    case MOTION_RECORD_STATE:
+    } else {
         out->kind = MOTION_RECORD_STATE;
         out->state.stamp_ns = (int64_t)motion__get_u64(p + REC_R_TIME);
         out->state.seq = motion__get_u32(p + REC_R_SEQ);
         out->state.joint_count = n;
         out->state.has_imu = p[REC_R_CHANNEL] != 0;
         get_arrays(p, n, out->state.q, out->state.dq, NULL, NULL, out->state.tau);
-        break;
-    default:
-        return motion__error(MOTION_EFORMAT, "%s: record %llu: unknown kind %u", r->name,
-                             (unsigned long long)r->next, p[REC_R_KIND]);
     }
-    r->next++;
     return 1;
 }
 

@@ -71,9 +71,10 @@ MOTION_API MOTION_WUR int motion_record_open_buffer(motion_record_reader **out, 
 MOTION_API const motion_record_info *motion_record_info_get(const motion_record_reader *reader);
 
 /**
- * Reads the next record.
- * @return 1 with *out filled, 0 at the end, or a negative error (MOTION_EFORMAT for a bad record,
- *         naming its index)
+ * Reads the next record. A bad record is reported (MOTION_EFORMAT, naming its index) and skipped:
+ * the next call reads the record after it, from a file as from a buffer. A file that became
+ * shorter than at open gives MOTION_EIO, and the next call tries that record again.
+ * @return 1 with *out filled, 0 at the end, or a negative error (*out untouched)
  */
 MOTION_API MOTION_WUR int motion_record_next(motion_record_reader *reader,
                                              motion_record_entry *out);
