@@ -2,6 +2,7 @@
 #ifndef MPK_CLI_H
 #define MPK_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -26,10 +27,27 @@ typedef struct mpk_cli_command {
 int mpk_cli_fail(const char *cmd, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/** What mpk_cli_fail() prints, for the commands' own variants of it. */
+void mpk_cli_vreport(const char *cmd, int err, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 /** Prints a usage error and returns MPK_EXIT_USAGE. */
 int mpk_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /** True if argv contains -h or --help before any "--". */
 bool mpk_cli_wants_help(int argc, char **argv);
+
+/**
+ * Finds a program mpk runs (mpk-preview, motion-play): next to the running mpk (the build tree's
+ * bin/, an install's bindir), else on PATH. @return true with its path in out.
+ */
+bool cli_find_program(char *out, size_t size, const char *name);
+
+/**
+ * Replaces this process with program (found by cli_find_program), argv[0] set to its name and the
+ * rest passed on. Returns only on failure, after a message for command cmd with hint saying where
+ * the program comes from: MPK_EXIT_FAIL.
+ */
+int mpk_cli_exec(const char *cmd, const char *program, char **argv, const char *hint);
 
 #endif

@@ -171,33 +171,6 @@ void cli_print_findings(FILE *out, const mpk_findings *list)
     }
 }
 
-bool cli_find_program(char *out, size_t size, const char *name)
-{
-    char exe[PATH_MAX], *slash;
-    const char *path = getenv("PATH"), *p;
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-    if (n > 0) {
-        exe[n] = '\0';
-        slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(out, size, "%s/%s", exe, name);
-            if (access(out, X_OK) == 0)
-                return true;
-        }
-    }
-    for (p = path; p && *p;) {
-        const char *colon = strchr(p, ':');
-        size_t len = colon ? (size_t)(colon - p) : strlen(p);
-        if (len > 0 && (size_t)snprintf(out, size, "%.*s/%s", (int)len, p, name) < size &&
-            access(out, X_OK) == 0)
-            return true;
-        p = colon ? colon + 1 : NULL;
-    }
-    return false;
-}
-
 int cli_run(char *const argv[], char **output)
 {
     posix_spawn_file_actions_t actions;

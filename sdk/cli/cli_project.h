@@ -1,6 +1,6 @@
 /* Helpers of the mpk commands that author projects (init, new-motion, add-asset, import, retime,
  * validate, build): editing mpk-project.json safely, texts by language, validation options, and
- * running a sibling program (mpk-preview). */
+ * running a sibling program (mpk-preview, found with cli_find_program() of cli.h). */
 #ifndef MPK_CLI_PROJECT_H
 #define MPK_CLI_PROJECT_H
 
@@ -72,12 +72,6 @@ void cli_validation_apply(mpk_validate_options *o, const cli_validation_args *a)
 
 /** Prints findings, one line each ("error: motion 'wave': right_elbow: ..."), to out. */
 void cli_print_findings(FILE *out, const mpk_findings *list);
-
-/**
- * Finds a program of the SDK: next to the running mpk (the build tree's bin/, an install's
- * bindir), else on PATH. @return true with its path in out.
- */
-bool cli_find_program(char *out, size_t size, const char *name);
 
 /**
  * Runs argv[0] (a path) with argv, its output (stdout and stderr) into a malloc'd *output

@@ -10,8 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli_thumbnail.h"
+#include "cli.h"
 #include "cli_project.h"
+#include "cli_thumbnail.h"
 #include "internal.h"
 
 #define PREVIEW_PROGRAM "mpk-preview"

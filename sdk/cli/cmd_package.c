@@ -10,14 +10,11 @@
 
 int mpk_cli_package_fail(const char *cmd, int err, const char *fmt, ...)
 {
-    const char *ctx = mpk_error_message();
     va_list ap;
 
-    fprintf(stderr, "mpk %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    mpk_cli_vreport(cmd, err, fmt, ap);
     va_end(ap);
-    fprintf(stderr, ": %s\n", ctx && *ctx ? ctx : mpk_strerror(err));
     switch (err) {
     case MPK_EFORMAT:
     case MPK_ELIMIT:

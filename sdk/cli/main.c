@@ -26,18 +26,24 @@ static void usage(FILE *out)
                  "Exit codes: 0 success, 1 failure, 2 usage error, 3 invalid package or motion.\n");
 }
 
-int mpk_cli_fail(const char *cmd, int err, const char *fmt, ...)
+void mpk_cli_vreport(const char *cmd, int err, const char *fmt, va_list ap)
 {
     const char *ctx = mpk_error_message();
-    va_list ap;
 
     fprintf(stderr, "mpk %s: ", cmd);
-    va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
-    va_end(ap);
     if (err != 0)
         fprintf(stderr, ": %s", ctx && *ctx ? ctx : mpk_strerror(err));
     fputc('\n', stderr);
+}
+
+int mpk_cli_fail(const char *cmd, int err, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    mpk_cli_vreport(cmd, err, fmt, ap);
+    va_end(ap);
     if (err == MPK_ESIGNATURE || err == MPK_EHASH || err == MPK_EVALIDATE)
         return MPK_EXIT_INVALID;
     return MPK_EXIT_FAIL;
