@@ -585,39 +585,21 @@ int mpk_validate_package(mpk_findings **out, const mpk_package *pkg,
     for (i = 0; !error && i < m->motion_count; i++) {
         const mpk_motion_info *mo = &m->motions[i];
         const mpk_robot_model *model = mpk_robot_find(mo->robot);
+        /* A motion whose track cannot be checked at all: one error of the track rule. */
+        const mpk_finding track_finding = {
+            MPK_SEVERITY_ERROR, MPK_RULE_TRACK, mo->name, NULL, NAN, NAN, NAN, NAN, NAN, 0, NULL};
         mpk_track *t = NULL;
 
         if (!model) {
-            mpk_finding f = {MPK_SEVERITY_ERROR,
-                             MPK_RULE_TRACK,
-                             mo->name,
-                             NULL,
-                             NAN,
-                             NAN,
-                             NAN,
-                             NAN,
-                             NAN,
-                             0,
-                             NULL};
-            error = mpk__findings_add(list, &f, "unknown robot model '%s'", mo->robot);
+            error = mpk__findings_add(list, &track_finding, "unknown robot model '%s'", mo->robot);
             continue;
         }
         error = mpk_package_load_track(&t, pkg, mo->name);
         if (error == MPK_ENOMEM || error == MPK_EIO || error == MPK_EINVAL)
             break;
         if (error) {
-            mpk_finding f = {MPK_SEVERITY_ERROR,
-                             MPK_RULE_TRACK,
-                             mo->name,
-                             NULL,
-                             NAN,
-                             NAN,
-                             NAN,
-                             NAN,
-                             NAN,
-                             0,
-                             NULL};
-            error = mpk__findings_add(list, &f, "%s: %s", mo->file, mpk_error_message());
+            error =
+                mpk__findings_add(list, &track_finding, "%s: %s", mo->file, mpk_error_message());
             continue;
         }
         error = mpk__validate_into(list, mo->name, t, model, m->permissions, opts);
