@@ -1,17 +1,13 @@
-/* PNG encoding with libpng into memory, then an atomic write. */
+/* PNG encoding with libpng into memory, then libmpk's atomic write. */
 #include "png_write.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "error.h"
+#include "internal.h" /* libmpk's mpk__write_file_atomic (sdk/src) */
 
 #define PNG_MAX_SIDE 16384
 
@@ -113,62 +109,6 @@ out:
     return err;
 }
 
-static int fsync_dir_of(const char *path)
-{
-    char *copy = strdup(path);
-    int fd, rc = 0;
-
-    if (!copy)
-        return -1;
-    fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        rc = fsync(fd);
-        close(fd);
-    } else {
-        rc = -1;
-    }
-    free(copy);
-    return rc;
-}
-
-int preview_write_atomic(const char *path, const void *data, size_t size)
-{
-    char tmp[4096];
-    const unsigned char *p = data;
-    size_t done = 0;
-    int fd, err = MPK_OK;
-
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
-        return preview_fail(MPK_EINVAL, "%s: path too long", path);
-    fd = mkstemp(tmp);
-    if (fd < 0)
-        return preview_fail(MPK_EIO, "%s: %s", path, strerror(errno));
-    fchmod(fd, 0644);
-    while (done < size) {
-        ssize_t n = write(fd, p + done, size - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            err = preview_fail(MPK_EIO, "%s: %s", path, strerror(n < 0 ? errno : EIO));
-            break;
-        }
-        done += (size_t)n;
-    }
-    if (err == MPK_OK && fsync(fd) != 0)
-        err = preview_fail(MPK_EIO, "%s: fsync: %s", path, strerror(errno));
-    if (close(fd) != 0 && err == MPK_OK)
-        err = preview_fail(MPK_EIO, "%s: close: %s", path, strerror(errno));
-    if (err == MPK_OK && rename(tmp, path) != 0)
-        err = preview_fail(MPK_EIO, "%s: %s", path, strerror(errno));
-    if (err != MPK_OK) {
-        unlink(tmp);
-        return err;
-    }
-    if (fsync_dir_of(path) != 0)
-        return preview_fail(MPK_EIO, "%s: fsync of the folder: %s", path, strerror(errno));
-    return MPK_OK;
-}
-
 int preview_png_write(const char *path, SDL_Surface *surface)
 {
     void *data = NULL;
@@ -180,7 +120,8 @@ int preview_png_write(const char *path, SDL_Surface *surface)
         snprintf(inner, sizeof(inner), "%s", preview_error_message());
         return preview_fail(err, "%s: %s", path, inner);
     }
-    err = preview_write_atomic(path, data, size);
+    /* libmpk's atomic writer: temporary file beside path, fsync, rename, fsync of the folder. */
+    err = mpk__write_file_atomic(path, data, size, 0644);
     free(data);
-    return err;
+    return err ? preview_fail(err, "%s", mpk_error_message()) : MPK_OK;
 }

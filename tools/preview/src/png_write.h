@@ -16,7 +16,4 @@ int preview_png_encode(void **out, size_t *size, SDL_Surface *surface) MPK_WUR;
 /** Encodes and writes to path: temporary file in the same folder, fsync, rename, fsync folder. */
 int preview_png_write(const char *path, SDL_Surface *surface) MPK_WUR;
 
-/** Writes bytes to path atomically (the same steps); nothing is left behind on failure. */
-int preview_write_atomic(const char *path, const void *data, size_t size) MPK_WUR;
-
 #endif
