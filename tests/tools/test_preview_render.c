@@ -5,10 +5,12 @@
 #include "testutil.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "error.h"
 #include "headless.h"
 #include "png_write.h"
+#include "ui.h"
 
 static int setup(void **state)
 {
@@ -172,6 +174,31 @@ static void test_full_interface_headless(void **state)
     assert_int_equal(red_in_view(NULL, 1.5), 0);
 }
 
+/* The runtime's refusal is longer than the view is wide: the notice wraps at spaces instead of
+ * cutting the reason off, and says so when even its lines run out. */
+static void test_notice_wraps(void **state)
+{
+    static const char msg[] = "the runtime refuses this motion: motion 'wave': left_elbow at 0.9 s "
+                              "(frame 45): position 2.294 outside the limits [-1.0472, 2.0944]";
+    char lines[3][256], joined[512] = "";
+    int i, n = preview__wrap(lines, 3, msg, 60);
+
+    assert_int_equal(n, 3);
+    for (i = 0; i < n; i++) {
+        assert_true(strlen(lines[i]) <= 60 && lines[i][0] != ' ');
+        strcat(joined, i ? " " : "");
+        strcat(joined, lines[i]);
+    }
+    assert_string_equal(joined, msg);
+    assert_int_equal(preview__wrap(lines, 2, msg, 60), 2);
+    assert_true(strlen(lines[1]) == 60 && strcmp(lines[1] + 57, "...") == 0);
+    assert_int_equal(preview__wrap(lines, 3, "abcdefghij", 4), 3);
+    assert_string_equal(lines[0], "abcd");
+    assert_string_equal(lines[2], "ij");
+    assert_int_equal(preview__wrap(lines, 3, "short", 60), 1);
+    assert_string_equal(lines[0], "short");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_png_round_trip),
         cmocka_unit_test(test_png_write_failure_leaves_nothing),
         cmocka_unit_test(test_full_interface_headless),
+        cmocka_unit_test(test_notice_wraps),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -11,6 +11,13 @@ int preview__ui_draw(preview_app *app, SDL_Renderer *r) MPK_WUR;
 /** Draws the over/near-limit notice and the help overlay inside the 3D view. */
 void preview__ui_draw_view_overlay(preview_app *app, SDL_Renderer *r);
 
+/**
+ * Breaks s into lines of at most cols characters, at spaces where it can (a word longer than a
+ * line is cut). @return the number of lines (at most max_lines; the last one then ends with
+ * "..." when text is left over), each written to lines[i] (NUL-terminated, at most 255 chars).
+ */
+int preview__wrap(char lines[][256], int max_lines, const char *s, int cols);
+
 /** Label of a button ("Play", "x2" ...). */
 const char *preview__button_label(const preview_app *app, preview_button b);
 

@@ -61,6 +61,50 @@ static void text(preview_app *app, SDL_Renderer *r, int x, int y, SDL_Color c, i
     preview_font_draw(app->font, r, x, y, c, buf);
 }
 
+int preview__wrap(char lines[][256], int max_lines, const char *s, int cols)
+{
+    int n = 0;
+
+    if (cols > 255)
+        cols = 255;
+    if (cols < 4 || max_lines < 1)
+        return 0;
+    while (*s && n < max_lines) {
+        int len = (int)strlen(s), cut = len;
+        while (*s == ' ')
+            s++, len--;
+        if (len <= cols) {
+            cut = len;
+        } else {
+            for (cut = cols; cut > 0 && s[cut] != ' '; cut--)
+                ;
+            if (cut == 0)
+                cut = cols;
+        }
+        if (n == max_lines - 1 && len > cols) /* no room for the rest: say so */
+            snprintf(lines[n], 256, "%.*s...", cols - 3, s);
+        else
+            snprintf(lines[n], 256, "%.*s", cut, s);
+        n++;
+        s += cut;
+        while (*s == ' ')
+            s++;
+    }
+    return n;
+}
+
+/* Draws s wrapped to cols characters, at most max_lines lines; returns the y below it. */
+static int text_wrapped(preview_app *app, SDL_Renderer *r, int x, int y, SDL_Color c, int cols,
+                        int max_lines, const char *s)
+{
+    char lines[4][256];
+    int i, n = preview__wrap(lines, max_lines < 4 ? max_lines : 4, s, cols);
+
+    for (i = 0; i < n; i++)
+        text(app, r, x, y + i * preview_font_height(app->font), c, cols, lines[i]);
+    return y + n * preview_font_height(app->font);
+}
+
 static int chars_in(const preview_app *app, int px)
 {
     return app->font ? px / preview_font_width(app->font) : 0;
@@ -343,17 +387,15 @@ void preview__ui_draw_view_overlay(preview_app *app, SDL_Renderer *r)
     lh = preview_font_height(app->font);
     cols = chars_in(app, v->w - 20);
     y = v->y + 6;
-    if (app->eval.refusal[0]) {
-        text(app, r, v->x + 10, y, PV_OVER, cols, app->eval.refusal);
-        y += lh;
-    }
+    /* The runtime's reasons are the point of these lines: wrapped, not cut off. */
+    if (app->eval.refusal[0])
+        y = text_wrapped(app, r, v->x + 10, y, PV_OVER, cols, 3, app->eval.refusal);
     if (app->eval.speed < 0.999) {
         snprintf(buf, sizeof(buf),
                  "the runtime plays this motion at x%.2f: at full speed a joint would exceed its "
                  "velocity limit",
                  app->eval.speed);
-        text(app, r, v->x + 10, y, PV_NEAR, cols, buf);
-        y += lh;
+        y = text_wrapped(app, r, v->x + 10, y, PV_NEAR, cols, 2, buf);
     }
     if (app->player.t < 0) {
         text(app, r, v->x + 10, y, PV_RGB(190, 170, 240), cols,
