@@ -186,7 +186,8 @@ static void draw_joints(preview_app *app, SDL_Renderer *r)
     const preview_layout *l = &app->layout;
     const mpk_robot_model *m = app->pose.model;
     int rows = l->joints.h / l->row_h - 1, i;
-    int bar_w = 40, cols = chars_in(app, l->joints.w - bar_w - 18);
+    /* The bar is narrow enough that the longest joint names ("right_shoulder_pitch") fit. */
+    int bar_w = 30, cols = chars_in(app, l->joints.w - bar_w - 18);
     char buf[128];
 
     fill(r, &l->joints, PV_PANEL);
