@@ -8,6 +8,7 @@ if(TARGET robotgen)
   ms_test_environment(tools/robotgen-uptodate)
   ms_add_py_test(tools/robotgen-errors robotgen_check.py ARGS errors)
 endif()
-# Skips (exit 77) where ../shared is absent, as in a clean clone.
+# Compares the URDF copies with the shared originals only when MS_SHARED_DIR names them; skips
+# (exit 77) otherwise, so nothing reads ../shared by itself.
 ms_add_py_test(tools/robotgen-urdf-copies robotgen_check.py ARGS copies)
 set_tests_properties(tools/robotgen-urdf-copies PROPERTIES SKIP_RETURN_CODE 77)
