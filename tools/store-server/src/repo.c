@@ -121,9 +121,10 @@ int64_t srv__expires(const srv_store *s, int role)
     return srv_time_now() + srv_config_lifetime(&s->cfg, role);
 }
 
-/* Serialises md, writes it atomically as metadata/name, and hands back the bytes. */
-int srv__write_md(char **bytes, size_t *size, const srv_store *s, const mstore_metadata *md,
-                  const char *name)
+/* Serialises md, writes it atomically as metadata/name (once: only if the name is new), and
+ * hands back the bytes. */
+static int write_md(char **bytes, size_t *size, const srv_store *s, const mstore_metadata *md,
+                    const char *name, bool once)
 {
     char *path = srv_join(s->metadata_dir, name), *data = NULL;
     size_t len = 0;
@@ -135,7 +136,8 @@ int srv__write_md(char **bytes, size_t *size, const srv_store *s, const mstore_m
         rc = srv__mstore_err(mrc, name);
         goto out;
     }
-    if ((rc = srv_write_atomic(path, data, len, 0644)))
+    if ((rc = once ? srv_write_once(path, data, len, 0644)
+                   : srv_write_atomic(path, data, len, 0644)))
         goto out;
     if (bytes) {
         *bytes = data;
@@ -146,6 +148,36 @@ out:
     free(data);
     free(path);
     return rc;
+}
+
+int srv__write_md(char **bytes, size_t *size, const srv_store *s, const mstore_metadata *md,
+                  const char *name)
+{
+    return write_md(bytes, size, s, md, name, false);
+}
+
+int srv__write_md_once(char **bytes, size_t *size, const srv_store *s, const mstore_metadata *md,
+                       const char *name)
+{
+    return write_md(bytes, size, s, md, name, true);
+}
+
+int srv__next_free_version(int64_t *out, const srv_store *s, int64_t after, const char *role)
+{
+    for (int64_t v = after + 1; v > after; v++) {
+        char name[64], *path;
+        bool taken;
+        snprintf(name, sizeof(name), "%lld.%s.json", (long long)v, role);
+        if (!(path = srv_join(s->metadata_dir, name)))
+            return srv_err(SRV_ENOMEM, "out of memory");
+        taken = srv_exists(path);
+        free(path);
+        if (!taken) {
+            *out = v;
+            return SRV_OK;
+        }
+    }
+    return srv_err(SRV_ELIMIT, "%s: no version number left", role);
 }
 
 static int sign_with(mstore_metadata *md, srv_store *s, const mstore_metadata *root,
@@ -170,9 +202,12 @@ int srv__commit(srv_store *s, srv_repo_state *st, mstore_metadata *new_targets, 
     int64_t tver, sver;
     int rc, mrc;
 
+    /* Versioned names are immutable once written (caches keep them forever), even those an
+     * interrupted publish left that no timestamp names: the versions go past them. */
     /* 1. targets (already holds every target; the files are in place) */
     if (new_targets) {
-        tver = st->targets_version + 1;
+        if ((rc = srv__next_free_version(&tver, s, st->targets_version, "targets")))
+            goto out;
         if ((mrc = mstore_metadata_set_version(new_targets, tver)) ||
             (mrc = mstore_metadata_set_expires(new_targets, srv__expires(s, SRV_ROLE_TARGETS)))) {
             rc = srv__mstore_err(mrc, "targets");
@@ -181,7 +216,7 @@ int srv__commit(srv_store *s, srv_repo_state *st, mstore_metadata *new_targets, 
         if ((rc = sign_with(new_targets, s, st->root, "targets")))
             goto out;
         snprintf(name, sizeof(name), "%lld.targets.json", (long long)tver);
-        if ((rc = srv__write_md(&tbytes, &tsize, s, new_targets, name)))
+        if ((rc = srv__write_md_once(&tbytes, &tsize, s, new_targets, name)))
             goto out;
         snapshot = true;
     } else {
@@ -192,7 +227,9 @@ int srv__commit(srv_store *s, srv_repo_state *st, mstore_metadata *new_targets, 
     }
     /* 2. snapshot */
     if (snapshot) {
-        sver = st->snapshot ? mstore_metadata_version(st->snapshot) + 1 : 1;
+        if ((rc = srv__next_free_version(
+                 &sver, s, st->snapshot ? mstore_metadata_version(st->snapshot) : 0, "snapshot")))
+            goto out;
         if ((mrc = mstore_metadata_new(&snap, MSTORE_ROLE_SNAPSHOT,
                                        srv__expires(s, SRV_ROLE_SNAPSHOT))) ||
             (mrc = mstore_metadata_set_version(snap, sver)) ||
@@ -203,7 +240,7 @@ int srv__commit(srv_store *s, srv_repo_state *st, mstore_metadata *new_targets, 
         if ((rc = sign_with(snap, s, st->root, "snapshot")))
             goto out;
         snprintf(name, sizeof(name), "%lld.snapshot.json", (long long)sver);
-        if ((rc = srv__write_md(&sbytes, &ssize, s, snap, name)))
+        if ((rc = srv__write_md_once(&sbytes, &ssize, s, snap, name)))
             goto out;
     } else {
         sver = mstore_metadata_version(st->snapshot);

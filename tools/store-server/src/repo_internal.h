@@ -39,6 +39,20 @@ int srv__write_md(char **bytes, size_t *size, const srv_store *s, const mstore_m
                   const char *name);
 
 /**
+ * srv__write_md() for a versioned name ("N.targets.json", "N.root.json"), which is served as
+ * immutable: SRV_EEXISTS, and the file left as it is, if the name exists already.
+ */
+int srv__write_md_once(char **bytes, size_t *size, const srv_store *s, const mstore_metadata *md,
+                       const char *name);
+
+/**
+ * The first version after `after` whose metadata/VERSION.role.json does not exist. A publish
+ * interrupted after writing one leaves a name no timestamp points at, but that a client or a
+ * cache may have fetched: the next publish goes past it rather than writing it again.
+ */
+int srv__next_free_version(int64_t *out, const srv_store *s, int64_t after, const char *role);
+
+/**
  * Writes new_targets (when not NULL: version, expiry, signature set here), then a new snapshot
  * (when new_targets or snapshot), then a new timestamp, each atomically, in that order.
  */

@@ -36,13 +36,38 @@ static int sign_root(mstore_metadata *new_root, const mstore_metadata *old_root,
     return SRV_OK;
 }
 
+/* N.root.json is published the moment it exists: robots walk the chain by asking for the next
+ * number, without any timestamp. So a rotation interrupted between N.root.json and root.json has
+ * published root N, and a new rotation must not write other keys under that name (robots that
+ * took the first would never agree with the store again). It is refused, saying how to finish
+ * the interrupted one. */
+static int check_no_pending_root(const srv_store *s, const mstore_metadata *root)
+{
+    char name[64], *path;
+    bool pending;
+
+    snprintf(name, sizeof(name), "%lld.root.json", (long long)mstore_metadata_version(root) + 1);
+    if (!(path = srv_join(s->metadata_dir, name)))
+        return srv_err(SRV_ENOMEM, "out of memory");
+    pending = srv_exists(path);
+    if (pending)
+        srv_err(SRV_ESTATE,
+                "%s exists, but root.json is version %lld: an interrupted rotation published it, "
+                "and robots may trust it already, so it is never rewritten. Finish that rotation "
+                "(copy it to %s/root.json, then run `mstore-server refresh --force`) before "
+                "rotating again",
+                path, (long long)mstore_metadata_version(root), s->metadata_dir);
+    free(path);
+    return pending ? SRV_ESTATE : SRV_OK;
+}
+
 static int write_root(srv_store *s, const mstore_metadata *root)
 {
     char name[64];
     int rc;
 
     snprintf(name, sizeof(name), "%lld.root.json", (long long)mstore_metadata_version(root));
-    if ((rc = srv__write_md(NULL, NULL, s, root, name)))
+    if ((rc = srv__write_md_once(NULL, NULL, s, root, name)))
         return rc;
     return srv__write_md(NULL, NULL, s, root, "root.json");
 }
@@ -122,7 +147,8 @@ int srv_repo_root_rotate(srv_store *s, const char *const *old_paths, size_t old_
             goto out;
         }
     }
-    if ((rc = next_root(&n, s, root)) || (rc = revoke_role(n, "root")))
+    if ((rc = check_no_pending_root(s, root)) || (rc = next_root(&n, s, root)) ||
+        (rc = revoke_role(n, "root")))
         goto out;
     for (i = 0; i < new_count; i++)
         if ((mrc = mstore_root_add_key(n, "root", keys[old_count + i]))) {
@@ -168,7 +194,7 @@ int srv_repo_key_rotate(srv_store *s, const char *role, const char *const *root_
         rc = SRV_EIO;
         goto out;
     }
-    if ((rc = srv__state_load(&st, s, true)))
+    if ((rc = srv__state_load(&st, s, true)) || (rc = check_no_pending_root(s, st.root)))
         goto out;
     /* The new key is saved before the root that trusts it, so a crash between the two leaves a
      * key nobody trusts (removed here next time), never a trusted key that is lost. */

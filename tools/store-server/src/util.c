@@ -106,6 +106,36 @@ static int write_all(int fd, const void *data, size_t size)
     return 0;
 }
 
+int srv_write_once(const char *path, const void *data, size_t size, unsigned mode)
+{
+    char tmp[PATH_MAX], dir[PATH_MAX];
+    int fd, e;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp) ||
+        snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+        return srv_err(SRV_EINVAL, "%s: path too long", path);
+    if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
+        return srv_err(SRV_EIO, "%s: cannot create temporary file: %s", path, strerror(errno));
+    if (write_all(fd, data, size) < 0 || fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0) {
+        e = errno;
+        close(fd);
+        unlink(tmp);
+        return srv_err(SRV_EIO, "%s: %s", tmp, strerror(e));
+    }
+    if (close(fd) < 0 || link(tmp, path) < 0) {
+        e = errno;
+        unlink(tmp);
+        if (e == EEXIST)
+            return srv_err(SRV_EEXISTS,
+                           "%s: exists already, and a published name is never "
+                           "rewritten",
+                           path);
+        return srv_err(SRV_EIO, "%s: %s", path, strerror(e));
+    }
+    unlink(tmp);
+    return srv_fsync_dir(dirname(dir));
+}
+
 /* A file too large to hold in memory (a package crossing file systems) is streamed: temporary
  * name beside dst, fsync, rename, fsync of the folder, as mstore_file_write_atomic does. */
 int srv_copy_atomic(const char *dst, const char *src, unsigned mode)

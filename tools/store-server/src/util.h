@@ -13,6 +13,13 @@
  */
 int srv_write_atomic(const char *path, const void *data, size_t size, unsigned mode);
 
+/**
+ * Writes data to path only if no file has that name yet: temporary file, fsync, hard link to
+ * path (which fails if it exists), fsync of the folder. For names served as immutable.
+ * @return SRV_OK; SRV_EEXISTS if path exists (left untouched); SRV_EIO
+ */
+int srv_write_once(const char *path, const void *data, size_t size, unsigned mode);
+
 /** Copies src to dst atomically (same steps as srv_write_atomic). */
 int srv_copy_atomic(const char *dst, const char *src, unsigned mode);
 
