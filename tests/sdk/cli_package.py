@@ -154,7 +154,10 @@ def test_every_help(tmp):
                                    ("2", "usage", "command line"), ("3", "invalid", "invalid")):
         check(code + " " + said in summary and documented in table[code],
               "%s: %r / %r" % (code, summary, table[code]))
+    runs = {"preview": "mpk-preview", "play": "motion-play"}  # the programs mpk runs for these
     for cmd in commands:
+        if cmd in runs and not os.path.exists(os.path.join(os.environ["MS_BIN_DIR"], runs[cmd])):
+            continue  # a partial build; the program's own tests cover its --help
         text, _ = run(cmd, "--help")
         check(text.startswith("usage: "), "%s --help: %r" % (cmd, text[:60]))
         if cmd in ("help", "preview", "play"):  # mpk itself, and the programs mpk runs
