@@ -2,16 +2,12 @@
  * robotgen: generates libmpk's robot model table (sdk/src/robots_generated.c) from Unitree's URDFs
  * and the project's model specs. The output is committed; `--check` tells whether it is current.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "emit.h"
+#include "internal.h" /* libmpk's mpk__write_file_atomic (sdk/src/fileio.c) */
 #include "model.h"
 #include "spec.h"
 #include "urdf.h"
@@ -96,70 +92,14 @@ out:
     return rc;
 }
 
-static int write_all(int fd, const char *data, size_t size)
-{
-    while (size > 0) {
-        ssize_t n = write(fd, data, size);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        data += n;
-        size -= (size_t)n;
-    }
-    return 0;
-}
-
-/* Temporary file beside the target, fsync, rename, fsync of the folder: all or nothing. */
+/* libmpk's atomic writer (temporary file beside the target, fsync, rename, fsync of the folder):
+ * all or nothing. */
 static int write_atomic(const char *path, const char *data, size_t size, char *err)
 {
-    char *tmp = NULL, *dircopy = NULL;
-    int fd = -1, rc = -1;
-
-    if (asprintf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
-        snprintf(err, ERR_MAX, "out of memory");
-        return -1;
-    }
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, ERR_MAX, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (write_all(fd, data, size) || fchmod(fd, 0644) || fsync(fd)) {
-        snprintf(err, ERR_MAX, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (close(fd) != 0) {
-        fd = -1;
-        snprintf(err, ERR_MAX, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        snprintf(err, ERR_MAX, "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    free(tmp);
-    tmp = NULL;
-    dircopy = strdup(path);
-    if (dircopy) {
-        int dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY);
-
-        if (dfd >= 0) {
-            fsync(dfd);
-            close(dfd);
-        }
-    }
-    rc = 0;
-out:
-    if (fd >= 0)
-        close(fd);
-    if (tmp)
-        unlink(tmp);
-    free(tmp);
-    free(dircopy);
-    return rc;
+    if (mpk__write_file_atomic(path, data, size, 0644) == MPK_OK)
+        return 0;
+    snprintf(err, ERR_MAX, "%s", mpk_error_message());
+    return -1;
 }
 
 /* Compares the generated text with the committed file and names the first differing line. */
