@@ -68,6 +68,20 @@ def main():
         out = run([os.path.join(prefix, "bin", "mpk"), "--version"], env=env)
         if not out.startswith("mpk "):
             fail("installed mpk: " + out)
+        # The installed mpk renders thumbnails with the mpk-preview installed beside it, so it
+        # builds an example package to the very bytes the build tree's mpk made.
+        if not os.path.exists(os.path.join(prefix, "bin", "mpk-preview")):
+            fail("not installed with the SDK: bin/mpk-preview (mpk build's thumbnails, mpk preview)")
+        built = os.path.join(BUILD, "packages", "org.motionstore.examples.g1-wave-1.0.0.mpk")
+        again = os.path.join(tmp, "g1-wave.mpk")
+        plain = dict(env, PATH="/usr/bin:/bin")
+        plain.pop("SOURCE_DATE_EPOCH", None)
+        out = run([os.path.join(prefix, "bin", "mpk"), "build", os.path.join(SRC, "packages",
+                   "g1-wave"), "-o", again], env=plain)
+        if "thumbnail: assets/thumbnail.png" not in out:
+            fail("the installed mpk built no thumbnail: %s" % out)
+        if os.path.exists(built) and open(built, "rb").read() != open(again, "rb").read():
+            fail("the installed mpk built other bytes than %s" % built)
 
         # Every symbol the shared library exports carries the prefix, and none is internal
         # (mpk__: -fvisibility=hidden keeps them inside).
