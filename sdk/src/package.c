@@ -161,6 +161,11 @@ static int open_zip(mpk_package *pkg)
     pkg->zip = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
     if (!pkg->zip) {
         zip_source_free(src);
+        /* libzip's own words for this case ("File already exists") would puzzle a reader. */
+        if (zip_error_code_zip(&ze) == ZIP_ER_EXISTS) {
+            zip_error_fini(&ze);
+            return mpk__error(MPK_EFORMAT, "not a valid zip: two entries have the same name");
+        }
         return zip_fail(MPK_EFORMAT, &ze, "not a valid zip");
     }
     zip_error_fini(&ze);

@@ -17,6 +17,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import warnings
 import zipfile
 
 SRC = os.environ["MS_SOURCE_DIR"]
@@ -411,6 +412,14 @@ def test_bad_packages(tmp, pkg):
     path = os.path.join(d, "extra.mpk")
     rewrite(pkg, path, lambda n, c: [("assets/evil.sh", b"#!/bin/sh\n")] if n == "+" else c)
     expect_invalid(path, "assets/evil.sh: entry not listed in manifest.json")
+    # The same name twice (a zip can say so; a reader would pick one of them).
+    path = os.path.join(d, "twice.mpk")
+    with zipfile.ZipFile(pkg) as z:
+        track_bytes = z.read("motions/wave.mpkt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile's "Duplicate name": that is the point
+        rewrite(pkg, path, lambda n, c: [("motions/wave.mpkt", track_bytes)] if n == "+" else c)
+    expect_invalid(path, "twice.mpk: not a valid zip: two entries have the same name")
     path = os.path.join(d, "nosig.mpk")
     rewrite(pkg, path, lambda n, c: None if n in ("+", "signature.json") else c)
     expect_invalid(path, "signature.json: not in the package")
