@@ -135,7 +135,10 @@ static int check_entries(zip_t *za)
         for (j = 0; j < i; j++) {
             const char *other = zip_get_name(za, (zip_uint64_t)j, ZIP_FL_ENC_RAW);
             if (other && mpk__strcasecmp_ascii(other, st.name) == 0)
-                return mpk__error(MPK_EFORMAT, "%s: more than one entry has this name", st.name);
+                return mpk__error(MPK_EFORMAT,
+                                  "%s: the same name as the entry %s but for letter case (packages "
+                                  "are extracted on case-insensitive file systems too)",
+                                  st.name, other);
         }
     }
     return MPK_OK;

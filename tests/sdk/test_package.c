@@ -346,6 +346,17 @@ static void test_tampered(void **state)
     zfree(l);
     expect_invalid(bad, NULL, MPK_EHASH, "extra.txt: entry not listed in manifest.json");
 
+    /* Two names that differ only in letter case. */
+    l = zread(fx->good);
+    snprintf(l->e[l->n].name, 256, "MOTIONS/Wave.mpkt");
+    l->e[l->n].data = strdup("hi");
+    l->e[l->n++].size = 2;
+    zwrite(l, bad);
+    zfree(l);
+    expect_invalid(bad, NULL, MPK_EFORMAT,
+                   "MOTIONS/Wave.mpkt: the same name as the entry motions/wave.mpkt but for letter "
+                   "case");
+
     /* A folder entry. */
     l = zread(fx->good);
     snprintf(l->e[l->n].name, 256, "motions/");
