@@ -17,9 +17,10 @@ static void usage(FILE *out)
 {
     size_t i;
 
-    fprintf(out, "usage: mpk COMMAND [OPTIONS] [ARGS]\n\n"
-                 "The Motion Store SDK: author, validate, build, sign and upload motion packages.\n\n"
-                 "Commands:\n");
+    fprintf(out,
+            "usage: mpk COMMAND [OPTIONS] [ARGS]\n\n"
+            "The Motion Store SDK: author, validate, build, sign and upload motion packages.\n\n"
+            "Commands:\n");
     for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nRun `mpk COMMAND --help` for a command's options.\n"
