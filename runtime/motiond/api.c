@@ -340,6 +340,23 @@ static void h_thumbnail(md_daemon *d, md_http_req *r)
         md_reply_bytes(r, 200, "image/png", data, size, true, true);
 }
 
+static void h_catalog_thumbnail(md_daemon *d, md_http_req *r)
+{
+    md_store_error e;
+    const char *type = NULL;
+    char *data = NULL;
+    size_t size;
+
+    if (!md_valid_id(r->arg)) {
+        md_reply_error(r, 404, "not-found", "no package %.40s", r->arg);
+        return;
+    }
+    if (md_store_catalog_thumbnail(d->store, &data, &size, &type, r->arg, &e) != 0)
+        reply_store_error(r, &e);
+    else
+        md_reply_bytes(r, 200, type, data, size, true, true);
+}
+
 static void h_jobs(md_daemon *d, md_http_req *r)
 {
     md_reply_json(r, 200, json_pack("{s:o}", "jobs", md_jobs_list(d->jobs)));
@@ -619,6 +636,8 @@ const md_route md_routes[] = {
     {"POST", "/api/v1/stats/reset", h_stats_reset, JSON, "zero the control-loop statistics"},
     {"GET", "/api/v1/catalog", h_catalog, 0, "search the store for this robot"},
     {"POST", "/api/v1/catalog/refresh", h_refresh, JSON, "refresh the store's metadata (a job)"},
+    {"GET", "/api/v1/catalog/*/thumbnail", h_catalog_thumbnail, 0,
+     "a catalog package's thumbnail, installed or not"},
     {"GET", "/api/v1/packages", h_packages, 0, "installed packages"},
     {"GET", "/api/v1/packages/*/thumbnail", h_thumbnail, 0, "an installed package's thumbnail"},
     {"POST", "/api/v1/install", h_install, JSON, "install a package (a job)"},

@@ -216,6 +216,17 @@ static json_t *installed_versions(md_store *s)
     return map;
 }
 
+/* The version of p a search shows: the newest that fits this robot and runtime (versions are
+ * oldest first), or NULL. */
+static const mstore_catalog_version *shown_version(const md_store *s,
+                                                   const mstore_catalog_package *p)
+{
+    for (size_t k = p->n_versions; k-- > 0;)
+        if (mstore_catalog_version_fits(&p->versions[k], s->model->id, s->runtime))
+            return &p->versions[k];
+    return NULL;
+}
+
 json_t *md_store_search(md_store *s, const md_search *q, md_store_error *err)
 {
     mstore_search_query query = {0};
@@ -238,14 +249,10 @@ json_t *md_store_search(md_store *s, const md_search *q, md_store_error *err)
     arr = json_array();
     for (size_t i = 0; i < n; i++) {
         const mstore_catalog_package *p = mstore_catalog_at(snap->cat, hits[i]);
-        const mstore_catalog_version *best = NULL;
+        const mstore_catalog_version *best = shown_version(s, p);
         const char *have;
         bool full_body = false;
         json_t *o;
-        /* Versions are oldest first: the newest that fits this robot and runtime. */
-        for (size_t k = p->n_versions; k-- > 0 && !best;)
-            if (mstore_catalog_version_fits(&p->versions[k], s->model->id, s->runtime))
-                best = &p->versions[k];
         if (!best)
             continue;
         for (size_t k = 0; k < best->n_permissions; k++)
@@ -469,6 +476,66 @@ out:
     mpk_manifest_free(m);
     free(data);
     free(dir);
+    return rc;
+}
+
+/* The media type of an image by its first bytes, or NULL. */
+static const char *image_type(const char *data, size_t size)
+{
+    if (size >= 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "image/png";
+    if (size >= 3 && memcmp(data, "\xff\xd8\xff", 3) == 0)
+        return "image/jpeg";
+    if (size >= 12 && memcmp(data, "RIFF", 4) == 0 && memcmp(data + 8, "WEBP", 4) == 0)
+        return "image/webp";
+    return NULL;
+}
+
+int md_store_catalog_thumbnail(md_store *s, char **data, size_t *size, const char **type,
+                               const char *id, md_store_error *err)
+{
+    snapshot *snap = snapshot_get(s, err);
+    const mstore_catalog_package *p;
+    const mstore_catalog_version *v;
+    mstore_client *c = NULL;
+    char *target = NULL;
+    void *bytes = NULL;
+    size_t n = 0;
+    int rc = -1, mrc;
+
+    if (!snap)
+        return -1;
+    if (!(p = mstore_catalog_find(snap->cat, id)) || !(v = shown_version(s, p)))
+        fail(err, 404, "not-found", "%s: not in the catalog for robot %s", id, s->model->id);
+    else if (!v->thumbnail)
+        fail(err, 404, "no-thumbnail", "%s %s has no thumbnail", id, v->version);
+    else if (!(target = strdup(v->thumbnail)))
+        fail(err, 500, "internal", "out of memory");
+    snapshot_release(s, snap);
+    if (!target || open_client(&c, s, err))
+        goto out;
+    /* Length and hashes from the signed targets metadata: the store's answer is checked before
+     * a byte of it reaches the phone. */
+    mrc = mstore_client_fetch_target(&bytes, &n, c, target, THUMBNAIL_MAX);
+    if (mrc != MSTORE_OK) {
+        fail(err, mrc == MSTORE_ENOMEM ? 500 : 502, mrc == MSTORE_ENOMEM ? "internal" : "store",
+             "%s: thumbnail %s: %s", id, target,
+             *mstore_error_message() ? mstore_error_message() : mstore_strerror(mrc));
+        goto out;
+    }
+    if (!image_type(bytes, n)) {
+        fail(err, 502, "store", "%s: thumbnail %s is not a PNG, JPEG or WebP image", id, target);
+        goto out;
+    }
+    *type = image_type(bytes, n);
+    *data = bytes;
+    *size = n;
+    bytes = NULL;
+    rc = 0;
+out:
+    free(bytes);
+    free(target);
+    mstore_client_free(c);
     return rc;
 }
 

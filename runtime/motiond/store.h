@@ -1,6 +1,7 @@
 /* motiond's read side of the store client: catalog search for this robot (the verified catalog
- * cached between requests), installed packages with their motions, and clips loaded from an
- * installed package's folder for the control loop. */
+ * cached between requests), catalog thumbnails fetched through the TUF metadata, installed
+ * packages with their motions, and clips loaded from an installed package's folder for the
+ * control loop. */
 #ifndef MD_STORE_H
 #define MD_STORE_H
 
@@ -45,5 +46,16 @@ int md_store_load_clip(md_store *s, motion_clip **out, const char *id, const cha
 
 /** Reads an installed package's thumbnail (PNG, at most 1 MiB). */
 int md_store_thumbnail(md_store *s, char **data, size_t *size, const char *id, md_store_error *err);
+
+/**
+ * The thumbnail of the version a catalog search shows for id (the newest for this robot and
+ * runtime), installed or not: the catalog's thumbnail target, fetched from the store and verified
+ * through the TUF metadata (libmstore's cache keeps it), at most 1 MiB, a PNG, JPEG or WebP image.
+ * @param[out] type its media type ("image/png", ...)
+ * @return 0; -1 with err: 404 not-found / no-thumbnail, 502 store (the store's answer failed a
+ *         check or did not come), 503 no-catalog
+ */
+int md_store_catalog_thumbnail(md_store *s, char **data, size_t *size, const char **type,
+                               const char *id, md_store_error *err);
 
 #endif

@@ -335,7 +335,7 @@ static void updater_log(void *ctx, const char *line)
 
 int mstore__updater_open(mstore_updater **out, mstore_client *c, mstore__progress_ctx *pc,
                          const char *const *meta_urls, size_t n_meta,
-                         const char *const *target_urls, size_t n_targets)
+                         const char *const *target_urls, size_t n_targets, const char *partial_dir)
 {
     char *mu[MSTORE__MAX_STORES] = {0}, *tu[MSTORE__MAX_STORES] = {0}, *partial = NULL;
     mstore_updater_options uo;
@@ -358,7 +358,8 @@ int mstore__updater_open(mstore_updater **out, mstore_client *c, mstore__progres
         target_urls = (const char *const *)tu;
         n_meta = n_targets = c->cfg.n_stores;
     }
-    if (!(partial = mstore__asprintf("%s/partial", c->cache))) {
+    if (!(partial = partial_dir ? mstore__strdup(partial_dir)
+                                : mstore__asprintf("%s/partial", c->cache))) {
         rc = mstore__error(MSTORE_ENOMEM, "out of memory");
         goto out;
     }
@@ -474,7 +475,7 @@ int mstore_client_update(mstore_client *c)
     /* Two updates at once would each check what they fetch against the stored files read at
      * their start, and the slower one could store an older timestamp over the newer one. */
     if (!(rc = mstore__metadata_lock(&lock, c)) &&
-        !(rc = mstore__updater_open(&u, c, NULL, NULL, 0, NULL, 0)))
+        !(rc = mstore__updater_open(&u, c, NULL, NULL, 0, NULL, 0, NULL)))
         rc = mstore__catalog_refresh(c, u, false, NULL);
     mstore_updater_free(u);
     mstore__lock_release(lock);

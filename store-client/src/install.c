@@ -362,7 +362,7 @@ static int open_store(mstore_updater **u, mstore_client *c, mstore__progress_ctx
     int lock = -1, rc;
 
     if (!(rc = mstore__metadata_lock(&lock, c)) &&
-        !(rc = mstore__updater_open(u, c, pc, NULL, 0, NULL, 0)))
+        !(rc = mstore__updater_open(u, c, pc, NULL, 0, NULL, 0, NULL)))
         rc = mstore__catalog_refresh(c, *u, true, NULL);
     mstore__lock_release(lock);
     return rc;

@@ -207,10 +207,14 @@ int mstore__check_compatible(mstore_client *c, const mstore__db *db,
 const mstore_catalog_version *mstore__resolve(const mstore_client *c,
                                               const mstore_catalog_package *pkg);
 
-/** Creates an updater on the client's metadata (mirrors from config, or the given URLs). */
+/**
+ * Creates an updater on the client's metadata (mirrors from config, or the given URLs). The
+ * caller holds the metadata lock (the updater removes leftovers of interrupted writes there).
+ * @param partial_dir partial target downloads (NULL: CACHE/partial)
+ */
 int mstore__updater_open(mstore_updater **out, mstore_client *c, mstore__progress_ctx *pc,
                          const char *const *meta_urls, size_t n_meta,
-                         const char *const *target_urls, size_t n_targets);
+                         const char *const *target_urls, size_t n_targets, const char *partial_dir);
 
 /** mstore_updater_get_target() under the metadata lock (a lookup may fetch and store). */
 int mstore__get_target_locked(mstore_target **out, mstore_client *c, mstore_updater *u,

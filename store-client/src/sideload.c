@@ -122,7 +122,7 @@ int mstore_client_install_file(mstore_client *c, const char *mpk_path, const cha
     /* The handed-over metadata moves the robot's stored metadata forward like an update. */
     if ((rc = mstore__metadata_lock(&meta_lock, c)) ||
         (rc = mstore__updater_open(&u, c, &pc, (const char *const *)mu, 2, (const char *const *)tu,
-                                   2)) ||
+                                   2, NULL)) ||
         (rc = mstore__catalog_refresh(c, u, true, seed)))
         goto out;
     mstore__lock_release(meta_lock);

@@ -541,6 +541,76 @@ out:
     return error;
 }
 
+/* ---- the stored state ------------------------------------------------------------------------ */
+
+/* The stored snapshot, checked against the trusted timestamp as a fetched one would be. */
+static int load_stored_snapshot(mstore_updater *u)
+{
+    unsigned char *data = NULL;
+    size_t size = 0;
+    mstore_metadata *md = NULL;
+    mstore_metafile meta;
+    int error;
+
+    if ((error = mstore_timestamp_snapshot_meta(&meta, u->timestamp)) < 0)
+        return error;
+    if ((error = mstore__read_local(&data, &size, u, "snapshot.json", u->o.snapshot_max)) < 0)
+        return error;
+    if (!data) {
+        error = mstore__error(MSTORE_ENOTFOUND, "no stored snapshot.json");
+    } else if ((error = mstore_metafile_check(&meta, data, size, "snapshot.json")) == MSTORE_OK &&
+               (error = mstore_metadata_parse(&md, data, size, MSTORE_ROLE_SNAPSHOT,
+                                              "snapshot.json")) == MSTORE_OK) {
+        if ((error = mstore_metadata_verify(u->root, "snapshot", md)) < 0)
+            mstore__error_prefix(error, "stored snapshot.json");
+        else if (mstore_metadata_version(md) != meta.version)
+            error = mstore__error(MSTORE_EVERSION,
+                                  "stored snapshot.json: version %lld, timestamp names %lld",
+                                  (long long)mstore_metadata_version(md), (long long)meta.version);
+        else if (mstore_metadata_is_expired(md, u->now))
+            error = mstore__error(MSTORE_EEXPIRED, "stored snapshot.json v%lld has expired",
+                                  (long long)meta.version);
+    }
+    free(data);
+    if (error < 0) {
+        mstore_metadata_free(md);
+        return error;
+    }
+    u->snapshot = md;
+    return MSTORE_OK;
+}
+
+int mstore__updater_load_stored(mstore_updater *u)
+{
+    const mstore_metadata *targets;
+    int error;
+
+    free_loaded(u);
+    if ((error = load_trusted_root(u)) < 0)
+        return error;
+    if (mstore_metadata_is_expired(u->root, u->now))
+        return mstore__error(MSTORE_EEXPIRED, "root.json v%lld has expired",
+                             (long long)mstore_metadata_version(u->root));
+    u->timestamp =
+        load_local_verified(u, "timestamp.json", MSTORE_ROLE_TIMESTAMP, u->o.timestamp_max);
+    if (!u->timestamp)
+        error = mstore__error(MSTORE_ENOTFOUND, "no usable stored timestamp.json");
+    else if (mstore_metadata_is_expired(u->timestamp, u->now))
+        error = mstore__error(MSTORE_EEXPIRED, "stored timestamp.json v%lld has expired",
+                              (long long)mstore_metadata_version(u->timestamp));
+    if (error < 0 || (error = load_stored_snapshot(u)) < 0 ||
+        (error = mstore__load_targets(&targets, u, "targets", u->root)) < 0) {
+        free_loaded(u);
+        return error;
+    }
+    mstore__ulog(u, "using the stored metadata: timestamp v%lld, snapshot v%lld, targets v%lld",
+                 (long long)mstore_metadata_version(u->timestamp),
+                 (long long)mstore_metadata_version(u->snapshot),
+                 (long long)mstore_metadata_version(targets));
+    u->refreshed = true;
+    return MSTORE_OK;
+}
+
 /* ---- the workflow ---------------------------------------------------------------------------- */
 
 int mstore_updater_refresh(mstore_updater *u)

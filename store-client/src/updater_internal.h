@@ -55,6 +55,16 @@ int mstore__load_targets(const mstore_metadata **out, mstore_updater *u, const c
                          const mstore_metadata *delegator_md);
 
 /**
+ * Takes the stored metadata as the trusted state, without the network: root (not expired),
+ * timestamp (signed by root, not expired), the snapshot it names (length, hashes, signatures,
+ * version, expiry) and targets as the workflow checks them (fetched only if the stored file is
+ * not the one the snapshot names). Target lookups then use that state. On failure (MSTORE_ENOTFOUND
+ * when nothing is stored, MSTORE_EEXPIRED, a failed check) nothing is loaded, and a refresh is the
+ * way on.
+ */
+int mstore__updater_load_stored(mstore_updater *u);
+
+/**
  * mstore_updater_download_target() that hands back the verified file open for reading
  * (keep_fd, NULL for none): checked through that descriptor when the file was already there,
  * else the descriptor the download wrote the verified bytes through.

@@ -20,6 +20,8 @@ ms_add_py_test(runtime/motiond_e2e motiond_e2e.py TIMEOUT 600)
 ms_add_py_test(runtime/motiond_estop motiond_estop.py TIMEOUT 300)
 # Store jobs beside another process that holds libmstore's metadata lock.
 ms_add_py_test(runtime/motiond_store_lock motiond_store_lock.py TIMEOUT 300)
+# Thumbnails of catalog packages not installed, fetched and verified through the TUF metadata.
+ms_add_py_test(runtime/motiond_catalog_thumbnail motiond_catalog_thumbnail.py TIMEOUT 300)
 
 # With the Unitree DDS backend on robot-sim's MuJoCo G1 (real-time physics: nosan, as dds_play).
 if(TARGET robot-sim)

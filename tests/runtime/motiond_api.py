@@ -27,7 +27,7 @@ def routes():
 
 def concrete(path):
     return (path.replace("/tokens/*", "/tokens/000000000000").replace("/jobs/*", "/jobs/99999")
-            .replace("/packages/*/", f"/packages/{WAVE}/"))
+            .replace("/packages/*/", f"/packages/{WAVE}/").replace("/catalog/*/", f"/catalog/{WAVE}/"))
 
 
 def body_for(method, path):

@@ -140,6 +140,14 @@ try {
   await waveCard.waitFor();
   check(await T('catalog-item').count() >= 1, 'searching "wave" finds the wave package');
   check(/Wave/.test(await waveCard.locator('h2').textContent()), 'the card shows the package name');
+  const listed = await api(base, token, 'GET', '/api/v1/catalog?q=wave');
+  if (listed.json.packages.find((p) => p.id === WAVE).has_thumbnail) {
+    await page.waitForFunction((id) => {
+      const img = document.querySelector(`[data-testid="catalog-item"][data-id="${id}"] img`);
+      return img && img.complete && img.naturalWidth > 0 && img.src.startsWith('blob:');
+    }, WAVE);
+    check(true, "the catalog card shows the thumbnail of a package not installed yet");
+  }
   await page.screenshot({ path: join(ARTIFACTS, 'motiond_browser_store.png') });
 
   // 3. Install: the fixture holds the download half-way, so the progress bar must show.

@@ -238,6 +238,9 @@ function jobFor(id) {
 
 function catalogCard(p) {
   const job = jobFor(p.id);
+  // The shown version's picture from the store (installed or not), else the installed one's.
+  if (p.has_thumbnail) catalogThumbnail(p);
+  const pic = S.thumbs.get(catalogThumbKey(p)) || S.thumbs.get(p.id);
   const actions = el('div', { class: 'actions' });
   if (job) {
     const bar = el('div', { class: 'bar' }, el('div', { class: 'fill', 'data-testid': 'install-bar' }));
@@ -257,7 +260,7 @@ function catalogCard(p) {
   }
   return el('li', { class: 'card', 'data-testid': 'catalog-item', 'data-id': p.id },
     el('div', { class: 'card-head' },
-      S.thumbs.get(p.id) ? el('img', { src: S.thumbs.get(p.id), alt: '' }) : null,
+      pic ? el('img', { src: pic, alt: '' }) : null,
       el('div', {},
         el('h2', { text: pick(p.names) || p.name || p.id }),
         el('div', { class: 'meta', text: [p.category, p.version, p.developer].filter(Boolean).join(' · ') }),
@@ -305,18 +308,32 @@ async function install(id, upgrade) {
 
 // ---- installed --------------------------------------------------------------------------------
 
-async function thumbnail(id) {
-  if (S.thumbs.has(id)) return;
-  S.thumbs.set(id, null);
+// Pictures by key, fetched once each with the token (an <img> could not send it).
+async function loadThumb(key, url) {
+  if (S.thumbs.has(key)) return;
+  S.thumbs.set(key, null);
   try {
-    const r = await fetch('/api/v1/packages/' + encodeURIComponent(id) + '/thumbnail',
-                          { headers: { Authorization: 'Bearer ' + S.token } });
+    const r = await fetch(url, { headers: { Authorization: 'Bearer ' + S.token } });
     if (r.ok) {
-      S.thumbs.set(id, URL.createObjectURL(await r.blob()));
+      S.thumbs.set(key, URL.createObjectURL(await r.blob()));
       renderInstalled();
       renderCatalog();
     }
   } catch (e) { /* no picture then */ }
+}
+
+// An installed package's picture, from its installed files.
+function thumbnail(id) {
+  loadThumb(id, '/api/v1/packages/' + encodeURIComponent(id) + '/thumbnail');
+}
+
+// A catalog entry's picture: motiond fetches it from the store and verifies it.
+function catalogThumbKey(p) {
+  return 'catalog:' + p.id + '@' + p.version;
+}
+
+function catalogThumbnail(p) {
+  loadThumb(catalogThumbKey(p), '/api/v1/catalog/' + encodeURIComponent(p.id) + '/thumbnail');
 }
 
 function renderInstalled() {

@@ -115,6 +115,30 @@ MSTORE_API MSTORE_WUR int mstore_client_update(mstore_client *c);
 MSTORE_API MSTORE_WUR int mstore_client_catalog(const mstore_catalog **out, mstore_client *c);
 
 /**
+ * Fetches one target of the store into memory, verified through the TUF metadata like a package:
+ * a catalog thumbnail (the catalog's "thumbnail" path) of a package that is not installed, say.
+ * Its length and hashes come from the signed targets metadata (delegations followed); the
+ * download never takes more bytes than that length; the bytes handed over are the bytes that
+ * were hashed. The metadata is the stored state of the last update while it is complete and
+ * unexpired (no network then), else a refresh runs first (the stored metadata moves forward as
+ * with mstore_client_update(), the cached catalog stays); a target the stored state does not
+ * list is looked up again after a refresh. Verified targets are cached under
+ * ROOT/var/cache/motionstore/targets/ (64 MiB at most, the least recently used removed first),
+ * so fetching one again costs no download. Runs under the metadata lock (waits for a refresh in
+ * progress); does not take the installer lock, so it works while an install runs.
+ * @param target_path a target path as the catalog names it ("packages/ID/ID-1.0.0-thumbnail.png")
+ * @param max_size refuse a target whose signed length is larger (before any download)
+ * @param[out] data malloc'd bytes, free with free(); left untouched on failure
+ * @param[out] size their number, the target's signed length
+ * @return MSTORE_OK; MSTORE_EINVAL (not a relative target path); MSTORE_ENOTFOUND (no trusted
+ *         role lists it, or no store is configured); MSTORE_ELIMIT (larger than max_size);
+ *         MSTORE_EHASH, MSTORE_ELENGTH (the store served other bytes); the TUF and network
+ *         errors of an update; MSTORE_ECANCELED (canceled while waiting for the lock)
+ */
+MSTORE_API MSTORE_WUR int mstore_client_fetch_target(void **data, size_t *size, mstore_client *c,
+                                                     const char *target_path, size_t max_size);
+
+/**
  * Installs a package from the store: the given version, or (version NULL) the newest one for
  * this robot model and runtime version. Refreshes the metadata first. Installing the version
  * that is already current does nothing.
