@@ -18,6 +18,20 @@
 /* Gains a model without defaults gets. */
 #define FALLBACK_KP 20.0
 #define FALLBACK_KD 1.0
+/*
+ * Default stiffness of the joints that hold a humanoid's upper body up, as a multiple of the
+ * model's: the waist joints whose axis is horizontal in the standing pose (G1 29-DoF: waist roll
+ * and pitch). The models' defaults are Unitree's low-level example gains (kp 40, kd 1), which
+ * cannot hold the G1's upper body: 16.6 kg with its centre of mass 0.15 to 0.17 m above these axes
+ * is an inverted pendulum of m g h = 24 to 28 Nm/rad, and it leans with 4.9 Nm at the neutral pose
+ * (Unitree's MuJoCo model). At kp 40 it sags 0.3 rad forward and falls to the roll limit (0.52 rad)
+ * once an arm is raised sideways; measured on robot-sim playing the example wave (docs/dds.md).
+ * 3.5 times (kp 140) leaves about 0.04 rad, within the filter's gain_scale (4); kd is scaled by the
+ * square root, which keeps the damping ratio. A clip's own gains always win.
+ */
+#define UPRIGHT_GAIN_SCALE 3.5
+/* A joint axis with at most this vertical component (the cosine to vertical) is horizontal. */
+#define HORIZONTAL_AXIS 0.5
 /* Longest tick the player integrates over in one step (after a stall it does not leap). */
 #define MAX_DT 0.1
 /* Samples of the gap between two clips when sizing a crossfade. */
@@ -185,9 +199,48 @@ static int check_config(const motion_player_config *c, const mpk_robot_model *mo
     return MOTION_OK;
 }
 
+/*
+ * Marks in upright[] the joints that carry a humanoid's upper body: its waist joints whose axis is
+ * horizontal in the standing pose (forward kinematics at the standing pose; the axis is in the
+ * frame of the link the joint moves). @return MOTION_OK or MOTION_ENOMEM
+ */
+static int find_upright_joints(uint8_t *upright, const mpk_robot_model *m)
+{
+    double stand[MOTION_MAX_JOINTS], *pos, *rot;
+    int j;
+
+    memset(upright, 0, MOTION_MAX_JOINTS);
+    if (!m->humanoid || m->link_count <= 0 || !m->links)
+        return MOTION_OK;
+    pos = malloc(sizeof(double) * 3 * (size_t)m->link_count);
+    rot = malloc(sizeof(double) * 9 * (size_t)m->link_count);
+    if (!pos || !rot) {
+        free(pos);
+        free(rot);
+        return motion__error(MOTION_ENOMEM, "player: out of memory");
+    }
+    for (j = 0; j < m->joint_count; j++)
+        stand[j] = motion__clamp(m->joints[j].stand, m->joints[j].lower, m->joints[j].upper);
+    if (mpk_robot_fk(pos, rot, m, stand, NULL) == MPK_OK) {
+        for (j = 0; j < m->joint_count; j++) {
+            const mpk_joint *jt = &m->joints[j];
+            const double *r, *a;
+            if (jt->group != MPK_GROUP_WAIST || jt->link < 0 || jt->link >= m->link_count)
+                continue;
+            r = rot + 9 * jt->link; /* row-major: world z of the axis is row 2 . axis */
+            a = m->links[jt->link].axis;
+            upright[j] = fabs(r[6] * a[0] + r[7] * a[1] + r[8] * a[2]) <= HORIZONTAL_AXIS;
+        }
+    }
+    free(pos);
+    free(rot);
+    return MOTION_OK;
+}
+
 int motion_player_new(motion_player **out, const mpk_robot_model *model,
                       const motion_player_config *cfg)
 {
+    uint8_t upright[MOTION_MAX_JOINTS];
     motion_player_config defaults;
     motion_player *p;
     int j, err;
@@ -202,6 +255,8 @@ int motion_player_new(motion_player **out, const mpk_robot_model *model,
         cfg = &defaults;
     }
     if ((err = check_config(cfg, model)) != MOTION_OK)
+        return err;
+    if ((err = find_upright_joints(upright, model)) != MOTION_OK)
         return err;
     p = calloc(1, sizeof(*p));
     if (!p)
@@ -228,6 +283,10 @@ int motion_player_new(motion_player **out, const mpk_robot_model *model,
         p->mask[j] = p->mode == MOTION_MODE_FULL || jt->group != MPK_GROUP_LEG;
         p->kp_def[j] = jt->kp > 0 ? jt->kp : FALLBACK_KP;
         p->kd_def[j] = jt->kd > 0 ? jt->kd : FALLBACK_KD;
+        if (upright[j]) {
+            p->kp_def[j] *= UPRIGHT_GAIN_SCALE;
+            p->kd_def[j] *= sqrt(UPRIGHT_GAIN_SCALE);
+        }
         p->stand[j] = motion__clamp(jt->stand, jt->lower, jt->upper);
         p->rest[j] = cfg->has_rest_pose ? cfg->rest_pose[j] : p->stand[j];
     }

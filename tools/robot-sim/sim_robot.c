@@ -16,12 +16,17 @@
 #define BAND_K_ROT 1500.0
 #define BAND_C_ROT 150.0
 
-/* Unitree's low-level example gains (G1: per leg 60,60,60,100,40,40; waist 60,40,40; arms 40;
- * kd 1, knees 2. Go2: 60 / 5), used by the holding controller that stands in for the robot's own.
+/* The holding controller stands in for the robot's own: Unitree's low-level example gains (G1: per
+ * leg 60,60,60,100,40,40; waist 60,40,40; arms 40; kd 1, knees 2. Go2: 60 / 5), except the G1's
+ * waist roll and pitch. Those carry the upper body (16.6 kg, centre of mass 0.15 m above the axes:
+ * 24 to 28 Nm/rad of gravity against kp 40, and 4.9 Nm forward at the neutral pose), so at kp 40
+ * the torso leaned 0.3 rad forward before any command, where the real robot's controller keeps it
+ * upright. They hold it at 3.5 times the stiffness (kd times its square root), as the runtime's
+ * default gains for these joints do (runtime/src/player.c): a lean of about 0.04 rad.
  */
-static const double g1_kp[29] = {60, 60, 60, 100, 40, 40, 60, 60, 60, 100, 40, 40, 60, 40, 40,
+static const double g1_kp[29] = {60, 60, 60, 100, 40, 40, 60, 60, 60, 100, 40, 40, 60, 140, 140,
                                  40, 40, 40, 40,  40, 40, 40, 40, 40, 40,  40, 40, 40, 40};
-static const double g1_kd[29] = {1, 1, 1, 2, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1,
+static const double g1_kd[29] = {1, 1, 1, 2, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1.87, 1.87,
                                  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 static const double go2_kp[12] = {60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60, 60};
 static const double go2_kd[12] = {5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5};
