@@ -262,6 +262,10 @@ static int read_keyframe(mpk_keyframes *kf, const json_t *key, size_t k, const d
     if (k > 0 && !(time > kf->t[k - 1]))
         return mpk__error(MPK_EFORMAT, "%s.time: %g is not after keyframes[%zu].time (%g)", path,
                           time, k - 1, kf->t[k - 1]);
+    if (k > 0 && time - kf->t[k - 1] < MPK_KEYFRAMES_MIN_GAP)
+        return mpk__error(MPK_EFORMAT,
+                          "%s.time: %g is less than %g s after keyframes[%zu].time (%g)", path,
+                          time, MPK_KEYFRAMES_MIN_GAP, k - 1, kf->t[k - 1]);
     kf->t[k] = time;
 
     kf->interp[k] = default_interp;
@@ -662,12 +666,13 @@ int mpk_keyframes_set_times(mpk_keyframes *kf, const double *times, size_t count
         return mpk__error(MPK_EINVAL, "mpk_keyframes_set_times: %zu times for %zu keyframes", count,
                           kf->K);
     for (k = 0; k < count; k++)
-        if (!isfinite(times[k]) || (k == 0 ? times[k] != 0 : !(times[k] > times[k - 1])) ||
+        if (!isfinite(times[k]) ||
+            (k == 0 ? times[k] != 0 : !(times[k] - times[k - 1] >= MPK_KEYFRAMES_MIN_GAP)) ||
             times[k] > MPK_MANIFEST_MAX_DURATION)
             return mpk__error(MPK_EINVAL,
-                              "keyframes[%zu].time: %g must be after the previous keyframe "
-                              "(the first at 0, the last at most %g s)",
-                              k, times[k], MPK_MANIFEST_MAX_DURATION);
+                              "keyframes[%zu].time: %g must be at least %g s after the previous "
+                              "keyframe (the first at 0, the last at most %g s)",
+                              k, times[k], MPK_KEYFRAMES_MIN_GAP, MPK_MANIFEST_MAX_DURATION);
     memcpy(kf->t, times, count * sizeof(*times));
     return solve_slopes(kf);
 }

@@ -315,6 +315,10 @@ static void test_sampling(void **state)
     assert_float_equal(mpk_keyframes_duration(kf), 2, 0);
     times[1] = 0;
     assert_int_equal(mpk_keyframes_set_times(kf, times, 2), MPK_EINVAL);
+    times[1] = 0.0005; /* closer than MPK_KEYFRAMES_MIN_GAP */
+    assert_int_equal(mpk_keyframes_set_times(kf, times, 2), MPK_EINVAL);
+    times[1] = 0.001;
+    assert_int_equal(mpk_keyframes_set_times(kf, times, 2), MPK_OK);
     mpk_keyframes_free(kf);
     free(text);
 }
@@ -331,6 +335,13 @@ static void test_errors(void **state)
                      "{\"time\": 2, \"joints\": {\"right_elbow\": 1}},"
                      "{\"time\": 1, \"joints\": {\"right_elbow\": 0}}"),
                 "keyframes[2].time: 1 is not after keyframes[1].time (2)");
+    /* Found by fuzz/keyframes: a linear key 3e-48 s after the first gave the cubic run that
+     * follows it a slope of 4e47 rad/s, sampled to an infinite float. */
+    parse_fails(KEYS("{\"time\": 0, \"joints\": {\"right_elbow\": 0}},"
+                     "{\"time\": 3.15e-48, \"joints\": {\"right_elbow\": 1.2}, "
+                     "\"interpolation\": \"linear\"},"
+                     "{\"time\": 1.5, \"pose\": \"zero\"}"),
+                "keyframes[1].time: 3.15e-48 is less than 0.001 s after keyframes[0].time (0)");
     parse_fails(KEYS("{\"time\": 0.5, \"joints\": {\"right_elbow\": 0}}, {\"time\": 1}"),
                 "keyframes[0].time: the first keyframe must be at 0");
     parse_fails(KEYS("{\"time\": 0}, {\"time\": 1, \"joints\": {\"right_elbo\": 1}}"),

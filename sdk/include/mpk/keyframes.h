@@ -32,6 +32,9 @@ extern "C" {
 #define MPK_KEYFRAMES_FORMAT   1                 /**< value of the file's "format" field */
 #define MPK_KEYFRAMES_MAX      10000             /**< keyframes in one file */
 #define MPK_KEYFRAMES_MAX_SIZE (4 * 1024 * 1024) /**< larger keyframe files are rejected */
+/** Closest two keyframes may be, in seconds: one period of the fastest control rate (1000 Hz).
+ *  Closer keys mean nothing to the robot and make the slopes of a linear segment overflow. */
+#define MPK_KEYFRAMES_MIN_GAP 0.001
 
 /** Interpolation of a segment (from the previous keyframe to this one). */
 typedef enum mpk_interpolation {
