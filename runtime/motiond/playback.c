@@ -290,6 +290,11 @@ static void on_event(md_playback *p, const motion_event *ev)
         break;
     case MOTION_EVENT_FAULT:
         json_object_set_new(o, "faults", md_faults_json(ev->faults));
+        /* The log line first: whoever reacts to the event finds it already written. */
+        md_warn("fault latched: %s%s%s- damping until released",
+                ev->faults & MOTION_FAULT_ESTOP ? "emergency stop " : "",
+                ev->faults & MOTION_FAULT_WATCHDOG ? "watchdog " : "",
+                ev->faults & MOTION_FAULT_NONFINITE ? "non-finite command " : "");
         if (ev->faults & ~(unsigned)MOTION_FAULT_ESTOP)
             md_events_publish(p->events, "error",
                               json_pack("{s:s, s:o, s:s}", "error", "fault", "faults",
@@ -297,10 +302,6 @@ static void on_event(md_playback *p, const motion_event *ev)
                                         ev->faults & MOTION_FAULT_WATCHDOG
                                             ? "the robot's state stopped arriving: damping"
                                             : "a command was not finite: damping"));
-        md_warn("fault latched: %s%s%s- damping until released",
-                ev->faults & MOTION_FAULT_ESTOP ? "emergency stop " : "",
-                ev->faults & MOTION_FAULT_WATCHDOG ? "watchdog " : "",
-                ev->faults & MOTION_FAULT_NONFINITE ? "non-finite command " : "");
         break;
     case MOTION_EVENT_REJECTED:
         json_object_set_new(o, "error", json_string(motion_strerror((int)ev->value)));
