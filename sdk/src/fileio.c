@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "mpk/file.h"
 
 char *mpk__strdup(const char *s)
 {
@@ -178,5 +179,34 @@ int mpk__write_file_new(const char *path, const void *data, size_t size, unsigne
         return mpk__error(MPK_EIO, "%s: %s", path, strerror(saved));
     }
     unlink(tmp);
+    return mpk__fsync_parent(path);
+}
+
+/* The public names of the helpers above (mpk/file.h). */
+int mpk_file_read(char **out, size_t *size, const char *path, size_t max)
+{
+    if (!out || !size || !path)
+        return mpk__error(MPK_EINVAL, "mpk_file_read: NULL argument");
+    return mpk__read_file(out, size, path, max);
+}
+
+int mpk_file_write_atomic(const char *path, const void *data, size_t size, unsigned mode)
+{
+    if (!path || (!data && size))
+        return mpk__error(MPK_EINVAL, "mpk_file_write_atomic: NULL argument");
+    return mpk__write_file_atomic(path, data, size, mode);
+}
+
+int mpk_file_write_new(const char *path, const void *data, size_t size, unsigned mode)
+{
+    if (!path || (!data && size))
+        return mpk__error(MPK_EINVAL, "mpk_file_write_new: NULL argument");
+    return mpk__write_file_new(path, data, size, mode);
+}
+
+int mpk_file_sync_parent(const char *path)
+{
+    if (!path)
+        return mpk__error(MPK_EINVAL, "mpk_file_sync_parent: NULL argument");
     return mpk__fsync_parent(path);
 }

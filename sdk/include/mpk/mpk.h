@@ -17,5 +17,6 @@
 #include "mpk/validate.h"
 #include "mpk/retime.h"
 #include "mpk/upload.h"
+#include "mpk/file.h"
 
 #endif
