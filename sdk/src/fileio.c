@@ -110,7 +110,7 @@ static int write_temp(char *tmp, size_t tmp_size, const char *path, const void *
 
     if (snprintf(tmp, tmp_size, "%s.tmp.XXXXXX", path) >= (int)tmp_size)
         return mpk__error(MPK_EINVAL, "%s: path too long", path);
-    fd = mkstemp(tmp);
+    fd = mkostemp(tmp, O_CLOEXEC); /* no descriptor leaks into a program a thread runs meanwhile */
     if (fd < 0)
         return mpk__error(MPK_EIO, "%s: cannot create temporary file: %s", path, strerror(errno));
     while (done < size) {
