@@ -20,29 +20,11 @@ import tempfile
 import warnings
 import zipfile
 
-SRC = os.environ["MS_SOURCE_DIR"]
-MPK = os.path.join(os.environ["MS_BIN_DIR"], "mpk")
+from mpktest import EXAMPLE_KEY, SRC, check, run
+
 EXAMPLE = os.path.join(SRC, "packages", "g1-wave")
-EXAMPLE_KEY = os.path.join(SRC, "packages", "keys", "example.key")
 EXAMPLE_KEY_ID = "af76576406b595ad2454d4e169c4475d33c8a6df7007455748b7a3aa5bad3ca5"
 failures = []
-
-
-def run(*args, cwd=None, env=None, expect=0):
-    """Runs mpk; checks the exit code; returns (stdout, stderr)."""
-    e = dict(os.environ)
-    e.pop("SOURCE_DATE_EPOCH", None)
-    e.update(env or {})
-    p = subprocess.run([MPK, *args], cwd=cwd, env=e, capture_output=True, text=True)
-    if p.returncode != expect:
-        raise AssertionError("mpk %s: exit %d, expected %d\nstdout: %s\nstderr: %s" %
-                             (" ".join(args), p.returncode, expect, p.stdout, p.stderr))
-    return p.stdout, p.stderr
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
 
 
 def sha256(path):
