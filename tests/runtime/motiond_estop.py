@@ -1,7 +1,8 @@
 """The emergency stop is never held up by other work: pressed while an install sits in the middle
 of its download (the store's proxy holds it there), it takes effect while the install is still
 running; pressed while dozens of threads keep the API busy, every press is answered and puts the
-robot into damping. What is asserted is order and effect; the latencies are printed."""
+robot into damping; and both at once (an install held mid-download while the API is busy). What is
+asserted is order and effect; the latencies are printed."""
 import os
 import sys
 import threading
@@ -81,35 +82,52 @@ def during_install(md, gate):
     return lat
 
 
-def under_load(md, seconds=4.0, workers=24):
-    play_forever(md)
-    stop = threading.Event()
-    counts = {"requests": 0, "errors": 0}
-    lock = threading.Lock()
-    paths = [("GET", "/api/v1/status", None), ("GET", "/api/v1/catalog?q=g1", None),
+class Load:
+    """Threads that keep the API busy (reads, a setting, event streams) until stop()."""
+
+    PATHS = [("GET", "/api/v1/status", None), ("GET", "/api/v1/catalog?q=g1", None),
              ("GET", "/api/v1/packages", None), ("GET", "/api/v1/queue", None),
              ("GET", "/api/v1/jobs", None), ("POST", "/api/v1/speed", {"speed": 1.0}),
              ("GET", "/api/v1/stats", None)]
 
-    def worker(i):
+    def __init__(self, md, workers):
+        self.md, self.workers = md, workers
+        self.halt = threading.Event()
+        self.lock = threading.Lock()
+        self.requests = self.errors = 0
+        self.streams = [T.EventStream(md) for _ in range(4)]
+        self.threads = [threading.Thread(target=self.work, args=(i,)) for i in range(workers)]
+        for t in self.threads:
+            t.start()
+
+    def work(self, i):
         n = err = 0
-        while not stop.is_set():
-            m, p, b = paths[(i + n) % len(paths)]
+        while not self.halt.is_set():
+            m, p, b = self.PATHS[(i + n) % len(self.PATHS)]
             try:
-                r = md.request(m, p, b, timeout=30)
+                r = self.md.request(m, p, b, timeout=30)
                 if r.status >= 500 and r.status != 503:
                     err += 1
             except OSError:
                 err += 1
             n += 1
-        with lock:
-            counts["requests"] += n
-            counts["errors"] += err
+        with self.lock:
+            self.requests += n
+            self.errors += err
 
-    streams = [T.EventStream(md) for _ in range(4)]
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(workers)]
-    for t in threads:
-        t.start()
+    def stop(self, what):
+        self.halt.set()
+        for t in self.threads:
+            t.join(60)
+        for s in self.streams:
+            s.close()
+        check(self.requests > 100 and self.errors == 0,
+              f"{what}: {self.workers} clients made {self.requests} requests meanwhile, none failed")
+
+
+def under_load(md, seconds=4.0, workers=24):
+    play_forever(md)
+    load = Load(md, workers)
     lat = []
     t_end = time.monotonic() + seconds
     time.sleep(0.5)
@@ -118,14 +136,40 @@ def under_load(md, seconds=4.0, workers=24):
         release(md)
         play_forever(md)
         time.sleep(0.2)
-    stop.set()
-    for t in threads:
-        t.join(60)
-    for s in streams:
-        s.close()
-    check(counts["requests"] > 100 and counts["errors"] == 0,
-          f"{workers} clients made {counts['requests']} requests meanwhile, none failed")
+    load.stop("under load")
     md.post("/api/v1/stop")
+    return lat
+
+
+def during_install_under_load(md, gate, presses=3, workers=24):
+    """Both at once: an install held mid-download while the API is busy; every press takes effect
+    with the install still downloading and the load still running."""
+    pkg = other_g1_package() or WAVE
+    md.wait_job(md.post("/api/v1/remove", {"id": pkg}).json["job"]["id"])
+    T.wait_for(lambda: md.activity() == "idle", 30, "idle")
+    if pkg != WAVE:
+        play_forever(md)
+    gate.gate.clear()
+    gate.held.clear()
+    jid = md.post("/api/v1/install", {"id": pkg}).json["job"]["id"]
+    check(gate.held.wait(60), "an install is held mid-download again")
+    T.wait_for(lambda: md.job(jid).get("phase") == "download", 30, "the download phase")
+    load = Load(md, workers)
+    time.sleep(0.5)
+    lat = []
+    for i in range(presses):
+        lat.append(estop_and_check(md, local=i % 2 == 1))
+        job = md.job(jid)
+        check(job["state"] == "running" and job["phase"] == "download",
+              f"press {i + 1} took effect during the install and the load")
+        release(md)
+        if pkg != WAVE:
+            play_forever(md)
+    load.stop("during an install")
+    gate.open()
+    check(md.wait_job(jid)["state"] == "done", "the install finishes after the presses")
+    md.post("/api/v1/stop")
+    T.wait_for(lambda: md.activity() == "idle", 30, "idle")
     return lat
 
 
@@ -142,8 +186,9 @@ def main():
         check(md.install()["state"] == "done", "the wave is installed")
         lat_install = during_install(md, gate)
         lat_load = under_load(md)
+        lat_both = during_install_under_load(md, gate)
         st = md.get("/api/v1/stats").json
-        check(st["estops_requested"] == len(lat_install) + len(lat_load),
+        check(st["estops_requested"] == len(lat_install) + len(lat_load) + len(lat_both),
               f"every press was counted ({st['estops_requested']})")
         # SIGTERM while an install sits mid-download: the job is canceled, nothing is installed.
         before = sorted(p["id"] for p in md.get("/api/v1/packages").json["packages"])
@@ -166,9 +211,10 @@ def main():
         after = sorted(p["id"] for p in md.get("/api/v1/packages").json["packages"])
         check(after == before, f"nothing was installed by the canceled job ({after})")
         check(md.stop() == 0, "motiond stops cleanly")
-        allv = sorted(lat_install + lat_load)
+        allv = sorted(lat_install + lat_load + lat_both)
         print(f"e-stop latency (request to answer, then effect checked): during an install "
-              f"{', '.join(f'{v:.1f}' for v in lat_install)} ms; under load {len(lat_load)} presses, "
+              f"{', '.join(f'{v:.1f}' for v in lat_install)} ms; under load {len(lat_load)} presses; "
+              f"during an install under load {', '.join(f'{v:.1f}' for v in lat_both)} ms; "
               f"median {allv[len(allv) // 2]:.1f} ms, max {allv[-1]:.1f} ms")
     finally:
         if md and md.proc:
