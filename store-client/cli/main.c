@@ -187,6 +187,22 @@ static int cmd_info(ctx *x, const char *id)
     return MSTORE_OK;
 }
 
+/* {"id", "version"} of a package just installed: the version now current, which the command line
+ * may not have named. */
+static json_t *installed_entry(ctx *x, const char *id)
+{
+    mstore_installed *list = NULL;
+    size_t n = 0;
+    json_t *entry = json_pack("{s:s}", "id", id);
+
+    if (mstore_client_list(&list, &n, x->client) == MSTORE_OK)
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(list[i].id, id))
+                json_object_set_new(entry, "version", json_string(list[i].version));
+    mstore_installed_free(list, n);
+    return entry;
+}
+
 static int cmd_install(ctx *x, int argc, char **argv)
 {
     const char *metadata = NULL;
@@ -222,7 +238,7 @@ static int cmd_install(ctx *x, int argc, char **argv)
         }
         rc = mstore_client_install(x->client, id, version);
         if (!rc)
-            json_array_append_new(done, json_pack("{s:s, s:s?}", "id", id, "version", version));
+            json_array_append_new(done, installed_entry(x, id));
     }
     if (!n) {
         fprintf(stderr, "mstore install: nothing to install (see mstore --help)\n");

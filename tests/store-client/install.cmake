@@ -3,7 +3,8 @@
 add_executable(mstore_testrepo ${CMAKE_CURRENT_SOURCE_DIR}/mstore_testrepo.c)
 target_link_libraries(mstore_testrepo PRIVATE mstore_static mpk_static PkgConfig::JANSSON)
 
-foreach(scenario install_flow bad_http bad_repo bad_package sideload crash server nospace update_lock)
+foreach(scenario install_flow bad_http bad_repo bad_package sideload crash server nospace update_lock
+                 terminal)
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/scenario_${scenario}.py)
     ms_add_py_test(store-client/scenario_${scenario} scenario_${scenario}.py TIMEOUT 900)
     # scenario_server needs mstore-server, which may not be built: it exits 77 then.

@@ -316,6 +316,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(body)
                 self.close_connection = True
                 return
+            if behaviour == "slow":
+                # param: seconds the whole body takes, sent in 20 even pieces.
+                step = max(1, len(body) // 20)
+                for i in range(0, len(body), step):
+                    self.wfile.write(body[i:i + step])
+                    self.wfile.flush()
+                    time.sleep(param / 20)
+                return
             self.wfile.write(body)
         except OSError:
             self.close_connection = True

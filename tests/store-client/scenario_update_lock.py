@@ -1,5 +1,7 @@
 """Two `mstore update` at once: the second waits for the first (the metadata lock), so the stored
-timestamp is never older than the newest one either of them fetched.
+timestamp is never older than the newest one either of them fetched. The same holds between an
+update and the refresh that starts an install, in either order, and a burst of concurrent updates,
+installs and upgrades on one --root leaves consistent metadata, database and packages.
 
 Without the lock the race goes like this, and the server below makes it happen every time:
 update A reads the stored timestamp (v1) and asks for timestamp.json; the store answers with v2,
@@ -18,12 +20,13 @@ from mstore_testlib import MSTORE, Repo, Robot, Server, check, finish, workdir  
 
 
 class Update:
-    """`mstore --verbose update` in the background, its stderr collected line by line."""
+    """`mstore --verbose update` (or other arguments) in the background, its stderr collected line by line."""
 
-    def __init__(self, robot):
+    def __init__(self, robot, *args):
         env = dict(os.environ)
         env.pop("MSTORE_ROOT", None)
-        self.proc = subprocess.Popen([MSTORE, "--root", robot.root, "--verbose", "update"],
+        self.proc = subprocess.Popen([MSTORE, "--root", robot.root, "--verbose",
+                                      *(args or ("update",))],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      env=env)
         self.lines = []
@@ -116,6 +119,60 @@ try:
         check(rc_c == 10, f"update C, interrupted while waiting, exits 10 (canceled): {rc_c}")
         fcntl.flock(held, fcntl.LOCK_UN)
     check(stored_timestamp(robot) == v3, "the canceled update changed nothing")
+
+    # An update against an install's refresh, in both orders: the one that comes second waits
+    # for the metadata lock, and the robot ends with the newest timestamp and the package.
+    repo.add(repo.make_package("com.example.bow", "1.0.0"))
+    repo.add(repo.make_package("com.example.nod", "1.0.0"))
+    for first, second, pid in ((("update",), ("install", "com.example.bow"), "com.example.bow"),
+                               (("install", "com.example.nod"), ("update",), "com.example.nod")):
+        repo.publish()
+        read, release = threading.Event(), threading.Event()
+        server.rules.add("/metadata/timestamp.json", "hold", (read, release), times=1)
+        a = Update(robot, *first)
+        check(read.wait(60), f"{first[0]} asked for timestamp.json")
+        repo.publish()
+        newest = published_timestamp(repo)
+        b = Update(robot, *second)
+        check(wait_until(lambda: b.proc.poll() is not None or
+                         b.said("waiting for the metadata lock"), 60, f"{second[0]} to wait")
+              and b.proc.poll() is None, f"{second[0]} waits while {first[0]} refreshes")
+        release.set()
+        rc_a, rc_b = a.finish(), b.finish()
+        check(rc_a == 0 and rc_b == 0,
+              f"{first[0]} then {second[0]}: both succeed (exit {rc_a}, {rc_b}: "
+              f"{' | '.join(a.lines[-2:] + b.lines[-2:])})")
+        check(stored_timestamp(robot) == newest,
+              f"{first[0]} then {second[0]}: the robot stores the newest timestamp v{newest} "
+              f"(stored: v{stored_timestamp(robot)})")
+        check(robot.installed().get(pid) == "1.0.0", f"{pid} installed")
+
+    # A burst: updates, installs and upgrades of one root at once, a new repository version
+    # between rounds. Everything succeeds and nothing is torn.
+    for rnd in range(4):
+        repo.add(repo.make_package("com.example.bow", f"1.{rnd + 1}.0"))
+        repo.publish()
+        jobs = [Update(robot), Update(robot), Update(robot, "--wait", "120", "upgrade"),
+                Update(robot, "--wait", "120", "install", "com.example.wave"),
+                Update(robot, "--wait", "120", "install", f"com.example.bow@1.{rnd + 1}.0")]
+        codes = [j.finish() for j in jobs]
+        check(codes == [0] * len(jobs), f"round {rnd}: every job succeeds: {codes} "
+              f"{[j.lines[-1:] for j in jobs if j.proc.returncode]}")
+        check(stored_timestamp(robot) == published_timestamp(repo),
+              f"round {rnd}: the stored timestamp is the published one")
+        meta = os.path.join(robot.state, "metadata")
+        for name in os.listdir(meta):
+            try:
+                with open(os.path.join(meta, name)) as f:
+                    json.load(f)
+            except (OSError, ValueError) as e:
+                check(False, f"round {rnd}: stored metadata {name} is whole: {e}")
+        check(not [n for n in os.listdir(meta) if not n.endswith(".json")],
+              f"round {rnd}: no temporary file left in the metadata folder: {os.listdir(meta)}")
+        check(robot.installed().get("com.example.bow") == f"1.{rnd + 1}.0",
+              f"round {rnd}: bow at 1.{rnd + 1}.0: {robot.installed()}")
+        r = robot.mstore("verify")
+        check(r.returncode == 0, f"round {rnd}: verify passes: {r.stdout}{r.stderr}")
 finally:
     server.stop()
 finish()
