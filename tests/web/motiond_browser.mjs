@@ -1,8 +1,9 @@
 // The browser test of motiond's phone page: Debian's chromium, headless, driven by playwright-core,
 // against a real motiond on the simulated robot and a real store (tests/runtime/motiond_fixture.py).
 // It pairs with the code from the QR link, searches, installs (watching the progress bar while the
-// fixture holds the download half-way), plays, presses the emergency stop, checks the page at each
-// step, and saves screenshots into the build folder ($MS_BINARY_DIR/test-artifacts/).
+// fixture holds the download half-way), plays and stops, plays and presses the emergency stop
+// (which must be on screen and uncovered in every view), checks the page at each step, and saves
+// screenshots into the build folder ($MS_BINARY_DIR/test-artifacts/).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,6 +104,16 @@ try {
     if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) errors.push(m.text());
   });
   const T = (id) => page.getByTestId(id);
+  // The emergency stop is on screen and on top: the element at the centre of its box is the
+  // button itself (no toast, banner or dialog over it), wherever the page is scrolled.
+  const estopOnTop = () => page.evaluate(() => {
+    const b = document.querySelector('[data-testid="estop"]');
+    const r = b.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return r.height >= 80 && r.top >= 0 && r.bottom <= window.innerHeight &&
+           (hit === b || b.contains(hit));
+  });
+  const scrollToEnd = () => page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
 
   // 1. The QR code's link: the pairing form with the code filled in.
   await page.goto(`${base}/#pair=${info.code}`);
@@ -113,6 +124,7 @@ try {
   const box = await T('estop').boundingBox();
   check(box && box.height >= 80 && box.width >= 300 && box.y + box.height <= 844,
         `the emergency stop is large and on screen (${JSON.stringify(box)})`);
+  check(await estopOnTop(), 'nothing covers the emergency stop on the pairing form');
 
   // A wrong code first: refused, with the reason shown.
   await T('pair-code').fill(info.code === '000000' ? '111111' : '000000');
@@ -140,14 +152,23 @@ try {
   await waveCard.waitFor();
   check(await T('catalog-item').count() >= 1, 'searching "wave" finds the wave package');
   check(/Wave/.test(await waveCard.locator('h2').textContent()), 'the card shows the package name');
+  // The example packages are built by `mpk build` with a thumbnail rendered by mpk-preview.
   const listed = await api(base, token, 'GET', '/api/v1/catalog?q=wave');
-  if (listed.json.packages.find((p) => p.id === WAVE).has_thumbnail) {
-    await page.waitForFunction((id) => {
-      const img = document.querySelector(`[data-testid="catalog-item"][data-id="${id}"] img`);
-      return img && img.complete && img.naturalWidth > 0 && img.src.startsWith('blob:');
-    }, WAVE);
-    check(true, "the catalog card shows the thumbnail of a package not installed yet");
-  }
+  check(listed.json.packages.find((p) => p.id === WAVE).has_thumbnail === true,
+        'the catalog says the wave has a thumbnail');
+  await page.waitForFunction((id) => {
+    const img = document.querySelector(`[data-testid="catalog-item"][data-id="${id}"] img`);
+    return img && img.complete && img.naturalWidth > 0 && img.src.startsWith('blob:');
+  }, WAVE);
+  check(true, "the catalog card shows the thumbnail of a package not installed yet");
+  await T('search').fill('');
+  await T('search-submit').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="catalog-item"]').length >= 2);
+  await scrollToEnd();
+  check(await estopOnTop(), 'the emergency stop stays on screen with the whole catalog scrolled to its end');
+  await T('search').fill('wave');
+  await T('search-submit').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="catalog-item"]').length === 1);
   await page.screenshot({ path: join(ARTIFACTS, 'motiond_browser_store.png') });
 
   // 3. Install: the fixture holds the download half-way, so the progress bar must show.
@@ -174,13 +195,29 @@ try {
   const item = page.locator(`[data-testid="installed-item"][data-id="${WAVE}"]`);
   await item.waitFor();
   const installed = await api(base, token, 'GET', '/api/v1/packages');
-  if (installed.json.packages.find((p) => p.id === WAVE).has_thumbnail) {
-    await page.waitForFunction((id) => {
-      const img = document.querySelector(`[data-testid="installed-item"][data-id="${id}"] img`);
-      return img && img.complete && img.naturalWidth > 0 && img.src.startsWith('blob:');
-    }, WAVE);
-    check(true, "the installed package's thumbnail is shown (fetched with the token)");
-  }
+  check(installed.json.packages.find((p) => p.id === WAVE).has_thumbnail === true,
+        'the installed wave has a thumbnail');
+  await page.waitForFunction((id) => {
+    const img = document.querySelector(`[data-testid="installed-item"][data-id="${id}"] img`);
+    return img && img.complete && img.naturalWidth > 0 && img.src.startsWith('blob:');
+  }, WAVE);
+  check(true, "the installed package's thumbnail is shown (fetched with the token)");
+  await scrollToEnd();
+  check(await estopOnTop(), 'the emergency stop is on screen in "My motions" too');
+
+  // Play, then the ordinary stop: the motion comes to rest and the robot is idle again.
+  await item.getByTestId('play').first().click();
+  await page.waitForFunction(() =>
+    ['blend-in', 'playing'].includes(document.getElementById('activity').dataset.activity));
+  await page.waitForFunction(() => !document.getElementById('stop').disabled);
+  await T('stop').click();
+  await page.waitForFunction(() => document.getElementById('activity').dataset.activity === 'idle',
+                             null, { timeout: 30000 });
+  const stopped = await api(base, token, 'GET', '/api/v1/status');
+  check(stopped.json.motion.current === null && stopped.json.motion.faults.length === 0,
+        'the stop button stopped the motion (idle, no fault)');
+  check(await T('stop').isDisabled(), 'stop is disabled once nothing moves');
+
   await item.getByTestId('play').first().click();
   await page.waitForFunction(() =>
     ['blend-in', 'playing'].includes(document.getElementById('activity').dataset.activity));
@@ -196,6 +233,7 @@ try {
   await T('estop').click();
   await T('estop-banner').waitFor({ state: 'visible' });
   await page.waitForFunction(() => document.getElementById('activity').dataset.activity === 'damping');
+  check(await estopOnTop(), 'with its banner shown the emergency stop is still on top');
   const after = await api(base, token, 'GET', '/api/v1/status');
   check(after.json.motion.faults.includes('estop') && after.json.motion.activity === 'damping',
         'the emergency stop put the robot into damping');
