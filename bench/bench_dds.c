@@ -5,7 +5,8 @@
  * one hg LowCmd_ per tick through the backend's link; a forked subscriber process takes every
  * sample, checks its CRC and notes when it arrived. Prints the latency from the tick to the
  * subscriber's receipt (p50, p99, p99.9, max), the cost of a write, wake-up lateness, and the
- * messages the subscriber missed or got late (later than one period after their tick).
+ * messages the subscriber missed, got late (later than one period after their tick), got with a
+ * bad CRC, or got again for a tick it had already received.
  *
  * Like the control loop, both processes ask for SCHED_FIFO and locked memory before CycloneDDS
  * starts its threads (which inherit the policy); the report says whether that was permitted.
@@ -33,7 +34,7 @@
 
 typedef struct shared {
     atomic_int ready, stop;
-    uint64_t bad_crc, received, out_of_range;
+    uint64_t bad_crc, received, out_of_range, repeated;
     int64_t recv_ns[]; /* per sequence number; 0 = not received */
 } shared;
 
@@ -112,6 +113,8 @@ static int subscriber(shared *sh, long count, uint32_t domain)
             seq = (long)msg.motor_cmd[0].q;
             if (seq < 0 || seq >= count)
                 sh->out_of_range++;
+            else if (sh->recv_ns[seq])
+                sh->repeated++; /* the same tick's message again: the first receipt counts */
             else
                 sh->recv_ns[seq] = t;
         }
@@ -240,9 +243,10 @@ int main(int argc, char **argv)
            pct(wake_ns + warmup, count - warmup, 50), pct(wake_ns + warmup, count - warmup, 99),
            wake_ns[count - 1] / 1000.0);
     printf("  subscriber: received %llu, missed %ld, late (> %.1f ms after the tick) %ld, bad CRC "
-           "%llu\n",
+           "%llu, repeated tick %llu, unknown tick %llu\n",
            (unsigned long long)sh->received, missed, (double)period / 1e6, late,
-           (unsigned long long)sh->bad_crc);
+           (unsigned long long)sh->bad_crc, (unsigned long long)sh->repeated,
+           (unsigned long long)sh->out_of_range);
     motion__dds_link_close(link);
     return 0;
 }

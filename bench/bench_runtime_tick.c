@@ -170,8 +170,8 @@ static int null_write(void *ctx, const motion_command *cmd)
     return MOTION_OK;
 }
 
-static const motion_backend_ops null_ops = {"null",     "does nothing", null_open,
-                                            null_close, null_read,      null_write};
+static const motion_backend_ops null_ops = {"null",    "does nothing", null_open, null_close,
+                                            null_read, null_write,     NULL};
 
 typedef struct rig {
     const mpk_robot_model *m;

@@ -8,6 +8,8 @@
  *   interface=NAME  network interface (real robot: the wired one, e.g. enp3s0; robot-sim: lo);
  *                   absent: CycloneDDS's own configuration (CYCLONEDDS_URI)
  *   report=1        print the link's counters to stderr when the backend closes
+ * The same counters (states, bad CRCs, repeated ticks, commands, write errors) are readable while
+ * it runs through motion_backend_stats_get() / motion_loop_stats_get().
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,10 +100,10 @@ static void backend_close(void *ctx)
         motion__dds_link_stats(b->link, &s);
         fprintf(stderr,
                 "dds: stats sent=%llu write_errors=%llu states=%llu bad_crc=%llu "
-                "mode_machine=%u\n",
+                "repeated_tick=%llu mode_machine=%u\n",
                 (unsigned long long)s.sent, (unsigned long long)s.write_errors,
                 (unsigned long long)s.received, (unsigned long long)s.bad_crc,
-                b->state.mode_machine);
+                (unsigned long long)s.repeated_tick, b->state.mode_machine);
     }
     motion__dds_link_close(b->link);
     free(b);
@@ -170,12 +172,28 @@ static int backend_write(void *ctx, const motion_command *cmd)
                                                                                : MOTION_EBACKEND;
 }
 
+/* The link's counters are atomics: any thread may ask. */
+static void backend_stats(void *ctx, motion_backend_stats *out)
+{
+    const dds_backend *b = ctx;
+    motion__dds_stats s;
+
+    motion__dds_link_stats(b->link, &s);
+    out->available = true;
+    out->states = s.received;
+    out->bad_crc = s.bad_crc;
+    out->repeated_tick = s.repeated_tick;
+    out->commands = s.sent;
+    out->write_errors = s.write_errors;
+}
+
 const motion_backend_ops motion__backend_dds = {
-    "dds",
-    "Unitree robot over DDS (rt/lowcmd, rt/arm_sdk, rt/lowstate); options domain=N, "
-    "interface=NAME, report=1",
-    backend_open,
-    backend_close,
-    backend_read_state,
-    backend_write,
+    .name = "dds",
+    .summary = "Unitree robot over DDS (rt/lowcmd, rt/arm_sdk, rt/lowstate); options domain=N, "
+               "interface=NAME, report=1",
+    .open = backend_open,
+    .close = backend_close,
+    .read_state = backend_read_state,
+    .write = backend_write,
+    .stats = backend_stats,
 };

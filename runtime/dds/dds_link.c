@@ -1,6 +1,7 @@
 /* Publishing LowCmd_ and receiving LowState_ for the control loop. */
 #include <math.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,12 +36,14 @@ struct motion__dds_link {
         motion__go_lowstate go;
     } rx;
     int back; /* triple-buffer slot being filled */
+    bool have_tick;
+    uint32_t last_tick; /* the previous good state's tick */
 
     /* Shared. */
     motion__dds_state states[3];
     atomic_int middle; /* index of the newest complete slot, | FRESH until the loop takes it */
     atomic_uint mode_machine;
-    atomic_uint_fast64_t sent, write_errors, received, bad_crc;
+    atomic_uint_fast64_t sent, write_errors, received, bad_crc, repeated_tick;
 };
 
 static uint64_t now_ns(void)
@@ -168,6 +171,7 @@ void motion__dds_link_stats(const motion__dds_link *l, motion__dds_stats *out)
     out->write_errors = atomic_load(&m->write_errors);
     out->received = atomic_load(&m->received);
     out->bad_crc = atomic_load(&m->bad_crc);
+    out->repeated_tick = atomic_load(&m->repeated_tick);
 }
 
 /* The fields both families' LowState_ share: the same names in different types. */
@@ -231,6 +235,12 @@ static void on_state(dds_entity_t reader, void *arg)
             atomic_fetch_add_explicit(&l->bad_crc, 1, memory_order_relaxed);
             continue;
         }
+        /* Counted, not refused: the state is still the robot's newest, and a robot whose
+         * measurements stop while its messages go on shows here first. */
+        if (l->have_tick && l->states[l->back].tick == l->last_tick)
+            atomic_fetch_add_explicit(&l->repeated_tick, 1, memory_order_relaxed);
+        l->have_tick = true;
+        l->last_tick = l->states[l->back].tick;
         atomic_store_explicit(&l->mode_machine, l->states[l->back].mode_machine,
                               memory_order_relaxed);
         l->back = atomic_exchange_explicit(&l->middle, l->back | FRESH, memory_order_acq_rel) & 3;

@@ -53,10 +53,12 @@ typedef struct motion__dds_state {
 } motion__dds_state;
 
 typedef struct motion__dds_stats {
-    uint64_t sent;         /**< commands written */
-    uint64_t write_errors; /**< dds_write failures */
-    uint64_t received;     /**< LowState_ samples received */
-    uint64_t bad_crc;      /**< of which rejected for a wrong CRC */
+    uint64_t sent;          /**< commands written */
+    uint64_t write_errors;  /**< dds_write failures */
+    uint64_t received;      /**< LowState_ samples received */
+    uint64_t bad_crc;       /**< of which rejected for a wrong CRC */
+    uint64_t repeated_tick; /**< good states whose tick equals the previous good state's (the
+                                 robot sent an old measurement again; still handed over) */
 } motion__dds_stats;
 
 /**

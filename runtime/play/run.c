@@ -220,13 +220,21 @@ static void report(run *r, const motion_loop_stats *s, const motion_loop_status 
                s->realtime ? "true" : "false", s->memory_locked ? "true" : "false");
         printf(" \"safety\": {\"clamped\": %llu, \"rate_limited\": %llu, \"velocity\": %llu, "
                "\"gains\": %llu, \"weight\": %llu, \"mask\": %llu, \"damping\": %llu, "
-               "\"estop\": %llu, \"watchdog\": %llu, \"nonfinite\": %llu, \"plan\": %llu}}\n",
+               "\"estop\": %llu, \"watchdog\": %llu, \"nonfinite\": %llu, \"plan\": %llu}",
                (unsigned long long)s->safety.clamped, (unsigned long long)s->safety.rate,
                (unsigned long long)s->safety.velocity, (unsigned long long)s->safety.gains,
                (unsigned long long)s->safety.weight, (unsigned long long)s->safety.mask,
                (unsigned long long)s->safety.damping, (unsigned long long)s->safety.estop,
                (unsigned long long)s->safety.watchdog, (unsigned long long)s->safety.nonfinite,
                (unsigned long long)s->safety.plan);
+        if (s->backend.available)
+            printf(",\n \"link\": {\"states\": %llu, \"bad_crc\": %llu, \"repeated_tick\": %llu, "
+                   "\"commands\": %llu, \"write_errors\": %llu}",
+                   (unsigned long long)s->backend.states, (unsigned long long)s->backend.bad_crc,
+                   (unsigned long long)s->backend.repeated_tick,
+                   (unsigned long long)s->backend.commands,
+                   (unsigned long long)s->backend.write_errors);
+        printf("}\n");
         return;
     }
     printf("\n%s on %s (%s mode, backend %s, %g Hz%s)\n", o->package, r->model->id,
@@ -256,6 +264,13 @@ static void report(run *r, const motion_loop_stats *s, const motion_loop_status 
            (unsigned long long)s->safety.velocity, (unsigned long long)s->safety.damping,
            (unsigned long long)s->safety.estop, (unsigned long long)s->safety.watchdog,
            (unsigned long long)s->safety.nonfinite, (unsigned long long)s->safety.plan);
+    if (s->backend.available)
+        printf("  link         %llu states (%llu bad CRC, %llu repeated tick), %llu commands sent, "
+               "%llu write errors\n",
+               (unsigned long long)s->backend.states, (unsigned long long)s->backend.bad_crc,
+               (unsigned long long)s->backend.repeated_tick,
+               (unsigned long long)s->backend.commands,
+               (unsigned long long)s->backend.write_errors);
 }
 
 static int load_clips(run *r, motion_clip **clips, int *count)

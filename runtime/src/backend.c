@@ -101,6 +101,13 @@ const char *motion_backend_name(const motion_backend *b)
     return b->ops->name;
 }
 
+void motion_backend_stats_get(const motion_backend *b, motion_backend_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (b && b->ops->stats)
+        b->ops->stats(b->ctx, out);
+}
+
 void motion_backend_free(motion_backend *b)
 {
     if (!b)

@@ -333,6 +333,14 @@ static int rec_write(void *ctx, const motion_command *cmd)
     return motion_backend_write(r->inner, cmd);
 }
 
+/* The recorder counts no messages of its own: the inner backend's counters. */
+static void rec_stats(void *ctx, motion_backend_stats *out)
+{
+    const recorder *r = ctx;
+
+    motion_backend_stats_get(r->inner, out);
+}
+
 const motion_backend_ops motion__backend_record = {
     .name = NAME,
     .summary = "records every command and state to a file (options path=FILE, inner=BACKEND "
@@ -341,4 +349,5 @@ const motion_backend_ops motion__backend_record = {
     .close = rec_close,
     .read_state = rec_read_state,
     .write = rec_write,
+    .stats = rec_stats,
 };

@@ -688,6 +688,7 @@ void motion_loop_stats_get(motion_loop *L, motion_loop_stats *out)
     /* The filter's counters belong to the loop thread; they travel in the status snapshot. */
     if (motion_loop_status_get(L, &status) == MOTION_OK)
         out->safety = status.safety;
+    motion_backend_stats_get(L->backend, &out->backend);
     out->realtime = atomic_load(&L->realtime);
     out->memory_locked = atomic_load(&L->memory_locked);
 }

@@ -19,6 +19,9 @@ dds_capture records every sample on the wire. Checked:
   adds about 0.06 rad, 0.183 rad in all on a quiet machine (also with both cores busy); the rest is
   slack for a loaded machine. Before the default gains held the waist upright it tracked at
   0.52 rad (waist roll at its limit) and RMS 0.117 rad, which these bounds refuse;
+- the link's counters in motion-play's summary (`"link"`) and robot-sim's statistics: no bad CRC,
+  no repeated tick at 500 Hz; robot-sim at 2 kHz (a millisecond tick, so every tick twice) shows
+  half its states as repeated ticks at both ends;
 - no watchdog fault while robot-sim runs; killing robot-sim (SIGKILL) mid-motion makes the runtime
   report the watchdog and switch to damping: within 0.1 s (the watchdog age) plus 0.15 s of slack
   a command with kp 0 and kd > 0 on every commanded joint is on the wire, and from then on every
@@ -138,9 +141,16 @@ def play_case(name, model, family, sim_args, play_args, arm, pkg=None, max_err=M
     assert out["safety"]["watchdog"] == 0 and out["safety"]["nonfinite"] == 0, out["safety"]
     assert dds["bad_crc"] == 0 and dds["write_errors"] == 0, dds
     assert dds["mode_machine"] == MODE_MACHINE[model], dds
+    # The link's counters in motion-play's summary (read before the backend closed, so a few
+    # states short of the closing report); at 500 Hz robot-sim never repeats a tick.
+    link = out["link"]
+    assert link["bad_crc"] == 0 and link["repeated_tick"] == 0 and link["write_errors"] == 0, link
+    assert 0 < dds["states"] - link["states"] + 1 <= 50 and link["commands"] <= dds["sent"], (
+        link, dds)
+    assert dds["repeated_tick"] == 0, dds
     topic = "arm_sdk" if arm else "lowcmd"
     assert simst[topic + "_bad_crc"] == 0 and simst[topic] >= dds["sent"] * 0.98, (simst, dds)
-    assert simst["fallen"] == 0, simst
+    assert simst["fallen"] == 0 and simst["repeated_tick"] == 0, simst
     cmds, states = decode(name, family)
     wanted = "rt/arm_sdk" if arm else "rt/lowcmd"
     assert all(topic == wanted for _, topic, _ in cmds), "commands on the wrong topic"
@@ -157,6 +167,35 @@ def play_case(name, model, family, sim_args, play_args, arm, pkg=None, max_err=M
           "rad on %d joints (runtime: max %.3f, rms %.3f)" %
           (name, len(cmds), len(states), max(worst.values()), max(worst, key=worst.get), rms,
            len(used), out["tracking"]["max_rad"], out["tracking"]["rms_rad"]))
+
+
+def repeated_tick_case():
+    """robot-sim publishing at 2 kHz stamps states with a millisecond tick, so every tick goes out
+    twice: both ends count it, and motion-play's summary shows the link's count."""
+    name = "g1-2khz"
+    pkg = make_package(name, "g1-29dof", "--duration", "2")
+    sim = T.Proc([os.path.join(BIN, "robot-sim"), "--model", "g1-29dof", "--domain", str(DOMAIN),
+                  "--quiet", "--elastic-band", "--timestep", "0.0005", "--rate", "2000"],
+                 os.path.join(TMP, name + "-sim.log"), "ready")
+    try:
+        r = subprocess.run(play_cmd(pkg, "--json", "--timeout", "30"), capture_output=True,
+                           text=True, timeout=60, env=T.loopback_env())
+    finally:
+        sim.stop()
+    out = json.loads(r.stdout)
+    dds = T.parse_stats(r.stderr, "dds: stats")
+    simst = T.parse_stats(sim.text(), "robot-sim: stats")
+    assert out["safety"]["watchdog"] == 0, out["safety"]
+    # robot-sim: ticks 1, 1, 2, 2, ... (0.5 ms steps rounded to ms): every second state repeats.
+    assert abs(simst["repeated_tick"] - simst["states"] // 2) <= 1, simst
+    # The receiver sees the same, less the pairs a lost sample broke (best effort, rare here).
+    link = out["link"]
+    assert link["states"] > 2000 and link["bad_crc"] == 0, link
+    assert 0.4 * link["states"] <= link["repeated_tick"] <= link["states"] // 2 + 1, link
+    assert dds["repeated_tick"] >= link["repeated_tick"], (dds, link)
+    print("%s: robot-sim at 2 kHz repeated %d of %d ticks; motion-play's link counted %d "
+          "repeated of %d states" % (name, simst["repeated_tick"], simst["states"],
+                                     link["repeated_tick"], link["states"]))
 
 
 def watchdog_case():
@@ -212,6 +251,7 @@ def main():
     play_case("go2-full", "go2", "go", [], ["--mode", "full", "--allow-full-body"], False)
     play_case("g1-wave", "g1-29dof", "hg", ["--elastic-band"], [], True,
               pkg=example_package("g1-wave"), max_err=WAVE_MAX_ERR, rms_err=WAVE_RMS_ERR)
+    repeated_tick_case()
     watchdog_case()
     print("dds_play: ok")
 

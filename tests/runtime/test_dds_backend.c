@@ -1,7 +1,8 @@
 /* libmotion's "dds" backend (runtime/dds/dds_backend.c) on loopback, seen from the robot's side:
  * options checked with messages naming the key, joints mapped to their motor slots both ways,
  * the upper channel on rt/arm_sdk with legs left alone and the weight in the weight slot, the full
- * channel on rt/lowcmd with disabled motors off, mode_machine echoed, and no upper channel on a
+ * channel on rt/lowcmd with disabled motors off, mode_machine echoed, the link's counters (states,
+ * bad CRCs, repeated ticks, commands) through motion_backend_stats_get, and no upper channel on a
  * robot without one. */
 #include <netinet/in.h>
 #include <string.h>
@@ -117,6 +118,8 @@ static void test_g1(void **state)
     static motion_state ms;
     static motion_command cmd;
     motion_backend *b = NULL;
+    motion_backend_stats bs;
+    uint64_t received;
     robot_side r;
     int rc = MOTION_EAGAIN;
 
@@ -196,8 +199,36 @@ static void test_g1(void **state)
     assert_int_equal(got.motor_cmd[g1->joints[0].motor].mode, 1);
     assert_true(got.motor_cmd[29].q == 0.0f); /* no weight on the full channel */
 
+    /* The link's counters, readable while it runs: every state above had tick 0, so all but
+     * the first were repeated ticks; then a bad CRC and a fresh tick. */
+    motion_backend_stats_get(b, &bs);
+    assert_true(bs.available);
+    assert_true(bs.states >= 1 && bs.bad_crc == 0 && bs.repeated_tick == bs.states - 1);
+    assert_true(bs.commands == 3 && bs.write_errors == 0);
+    received = bs.states;
+    st.crc ^= 1u;
+    assert_int_equal(dds_write(r.state_writer, &st), 0);
+    st.tick = 2;
+    st.crc = motion__unitree_crc(&st, sizeof(st));
+    assert_int_equal(dds_write(r.state_writer, &st), 0);
+    for (int i = 0; i < 500 && bs.states < received + 2; i++) {
+        sleep_ms(10);
+        motion_backend_stats_get(b, &bs);
+    }
+    assert_int_equal(bs.states, received + 2);
+    assert_int_equal(bs.bad_crc, 1);
+    assert_int_equal(bs.repeated_tick, received - 1);
+
     motion_backend_free(b);
     motion__dds_node_close(&r.node);
+
+    /* A backend without message counters says so. */
+    assert_int_equal(motion_backend_open(&b, "sim", g1, 500, NULL), MOTION_OK);
+    bs.available = true;
+    motion_backend_stats_get(b, &bs);
+    assert_false(bs.available);
+    assert_int_equal(bs.states, 0);
+    motion_backend_free(b);
 }
 
 static void test_go2_has_no_upper_channel(void **state)

@@ -1,6 +1,6 @@
 /* The DDS link on loopback (runtime/dds/dds_link.c, dds_domain.c): settings checked with clear
  * messages, states with a wrong CRC rejected and counted, good states handed to the loop with
- * their receipt time, mode_machine echoed into the next command. */
+ * their receipt time, repeated robot ticks counted, mode_machine echoed into the next command. */
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -140,6 +140,33 @@ static void test_states(void **state)
     motion__dds_link_stats(l, &stats);
     assert_int_equal(stats.sent, 1);
     assert_int_equal(stats.received, 2);
+    assert_int_equal(stats.repeated_tick, 0);
+
+    /* The robot sends tick 1234 again: counted as a repeated tick, still handed over (it is the
+     * newest state). A bad CRC carrying the same tick is not a state and counts only as bad. */
+    msg.motor_state[3].q = 0.75f;
+    msg.crc = motion__unitree_crc(&msg, sizeof(msg));
+    assert_int_equal(dds_write(writer, &msg), 0);
+    assert_true(wait_state(l, &st, 2));
+    assert_true(st.q[3] == 0.75f && st.tick == 1234);
+    motion__dds_link_stats(l, &stats);
+    assert_int_equal(stats.repeated_tick, 1);
+    msg.crc ^= 1u;
+    assert_int_equal(dds_write(writer, &msg), 0);
+    msg.tick = 1236;
+    msg.crc = motion__unitree_crc(&msg, sizeof(msg));
+    assert_int_equal(dds_write(writer, &msg), 0);
+    assert_true(wait_state(l, &st, 3));
+    assert_int_equal(st.tick, 1236);
+    msg.crc ^= 1u; /* a bad one after tick 1236 ... */
+    assert_int_equal(dds_write(writer, &msg), 0);
+    msg.crc ^= 1u; /* ... then 1236 again, good: repeated, whatever came between */
+    assert_int_equal(dds_write(writer, &msg), 0);
+    assert_true(wait_state(l, &st, 4));
+    motion__dds_link_stats(l, &stats);
+    assert_int_equal(stats.received, 7);
+    assert_int_equal(stats.bad_crc, 3);
+    assert_int_equal(stats.repeated_tick, 2);
 
     motion__dds_link_close(l);
     motion__dds_node_close(&node);

@@ -467,7 +467,7 @@ static int releasing_write(void *ctx, const motion_command *cmd)
 }
 
 static const motion_backend_ops releasing_backend = {
-    "releasing", "test", still_open, still_close, still_read, releasing_write,
+    "releasing", "test", still_open, still_close, still_read, releasing_write, NULL,
 };
 
 /* The last word is damping even when a release is pending as the loop stops. */
@@ -502,7 +502,7 @@ static int slow_write(void *ctx, const motion_command *cmd)
 }
 
 static const motion_backend_ops slow_backend = {
-    "slow", "test", still_open, still_close, still_read, slow_write,
+    "slow", "test", still_open, still_close, still_read, slow_write, NULL,
 };
 
 typedef struct stopper_arg {
@@ -577,7 +577,7 @@ static int keep_write(void *ctx, const motion_command *cmd)
 }
 
 static const motion_backend_ops failing_backend = {
-    "failing", "test", still_open, still_close, failing_read, keep_write,
+    "failing", "test", still_open, still_close, failing_read, keep_write, NULL,
 };
 
 static void watchdog_when_reads_fail(void **state)
@@ -692,7 +692,7 @@ static int counting_write(void *ctx, const motion_command *cmd)
 }
 
 static const motion_backend_ops counting_backend = {
-    "counting", "test", still_open, still_close, still_read, counting_write,
+    "counting", "test", still_open, still_close, still_read, counting_write, NULL,
 };
 
 static int no_state(void *ctx, motion_state *out, int64_t now_ns)
@@ -704,7 +704,7 @@ static int no_state(void *ctx, motion_state *out, int64_t now_ns)
 }
 
 static const motion_backend_ops silent_backend = {
-    "silent", "test", still_open, still_close, no_state, counting_write,
+    "silent", "test", still_open, still_close, no_state, counting_write, NULL,
 };
 
 static bool nothing_enabled(const motion_command *c)

@@ -291,12 +291,13 @@ int main(int argc, char **argv)
     }
     fprintf(stderr,
             "robot-sim: stats steps=%llu sim_time=%.3f wall_time=%.3f overruns=%llu states=%llu "
-            "write_errors=%llu lowcmd=%llu lowcmd_bad_crc=%llu arm_sdk=%llu arm_sdk_bad_crc=%llu "
-            "mode_machine_mismatch=%llu fallen=%d\n",
+            "repeated_tick=%llu write_errors=%llu lowcmd=%llu lowcmd_bad_crc=%llu arm_sdk=%llu "
+            "arm_sdk_bad_crc=%llu mode_machine_mismatch=%llu fallen=%d\n",
             steps, robot.d->time, now_s() - started, overruns,
-            (unsigned long long)link.stats.states, (unsigned long long)link.stats.write_errors,
-            (unsigned long long)link.stats.lowcmd, (unsigned long long)link.stats.lowcmd_bad_crc,
-            (unsigned long long)link.stats.arm_sdk, (unsigned long long)link.stats.arm_sdk_bad_crc,
+            (unsigned long long)link.stats.states, (unsigned long long)link.stats.repeated_tick,
+            (unsigned long long)link.stats.write_errors, (unsigned long long)link.stats.lowcmd,
+            (unsigned long long)link.stats.lowcmd_bad_crc, (unsigned long long)link.stats.arm_sdk,
+            (unsigned long long)link.stats.arm_sdk_bad_crc,
             (unsigned long long)link.stats.mode_machine_mismatch, robot.fallen);
     sim_link_close(&link);
     sim_robot_close(&robot);

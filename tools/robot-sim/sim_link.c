@@ -190,8 +190,12 @@ void sim_link_publish(sim_link *l, const sim_state *s)
         m->crc = motion__unitree_crc(m, sizeof(*m));
     }
     rc = dds_write(l->state_writer, &l->tx);
-    if (rc < 0)
+    if (rc < 0) {
         l->stats.write_errors++;
-    else
-        l->stats.states++;
+        return;
+    }
+    if (l->stats.states > 0 && s->tick == l->last_tick)
+        l->stats.repeated_tick++;
+    l->last_tick = s->tick;
+    l->stats.states++;
 }

@@ -15,7 +15,9 @@ typedef struct sim_link_stats {
     uint64_t lowcmd, lowcmd_bad_crc;   /**< samples taken from rt/lowcmd, of which bad CRC */
     uint64_t arm_sdk, arm_sdk_bad_crc; /**< samples taken from rt/arm_sdk, of which bad CRC */
     uint64_t states, write_errors;     /**< LowState_ published, failed writes */
-    uint64_t mode_machine_mismatch;    /**< commands whose mode_machine differed from ours */
+    uint64_t repeated_tick;         /**< states published with the tick of the one before (the tick
+                                         counts milliseconds: a state rate above 1 kHz repeats it) */
+    uint64_t mode_machine_mismatch; /**< commands whose mode_machine differed from ours */
 } sim_link_stats;
 
 typedef struct sim_link {
@@ -25,6 +27,7 @@ typedef struct sim_link {
     motion__dds_node node;
     dds_entity_t lowcmd_reader, arm_reader, state_writer;
     sim_link_stats stats;
+    uint32_t last_tick; /* of the last state published, valid once stats.states > 0 */
     union {
         unitree_hg_msg_dds__LowCmd_ hg;
         unitree_go_msg_dds__LowCmd_ go;

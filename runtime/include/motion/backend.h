@@ -59,6 +59,21 @@ typedef struct motion_state {
     double imu_acc[3];             /**< m/s^2 */
 } motion_state;
 
+/**
+ * What a backend that talks to a robot counts about the messages it exchanges (the dds backend:
+ * LowState_ in, LowCmd_ out). A backend without such counters leaves available false and the rest
+ * zero.
+ */
+typedef struct motion_backend_stats {
+    bool available;         /**< the backend keeps these counters */
+    uint64_t states;        /**< state messages received, good or not */
+    uint64_t bad_crc;       /**< of which dropped for a wrong CRC (never reached the loop) */
+    uint64_t repeated_tick; /**< good states carrying the same robot tick as the good state
+                                 before them (a robot republishing an old measurement) */
+    uint64_t commands;      /**< commands sent */
+    uint64_t write_errors;  /**< commands that could not be sent */
+} motion_backend_stats;
+
 /** Options of a backend: NULL-terminated "key=value" strings ("latency_ms=4", "domain=1"). */
 typedef const char *const *motion_options;
 
@@ -84,6 +99,11 @@ typedef struct motion_backend_ops {
     int (*read_state)(void *ctx, motion_state *out, int64_t now_ns);
     /** Sends one command. @return MOTION_OK or MOTION_EBACKEND (counted, the loop goes on) */
     int (*write)(void *ctx, const motion_command *cmd);
+    /**
+     * Optional (NULL: no counters). Copies the backend's message counters; called from any
+     * thread while the backend is open and the loop ticks, so the counters must be atomics.
+     */
+    void (*stats)(void *ctx, motion_backend_stats *out);
 } motion_backend_ops;
 
 /** An opened backend. */
@@ -114,6 +134,12 @@ MOTION_API MOTION_WUR int motion_backend_read_state(motion_backend *backend, mot
                                                     int64_t now_ns);
 MOTION_API MOTION_WUR int motion_backend_write(motion_backend *backend, const motion_command *cmd);
 MOTION_API const char *motion_backend_name(const motion_backend *backend);
+
+/**
+ * The backend's message counters (motion_backend_ops.stats); any thread.
+ * @param[out] out  zeroed, then filled; out->available is false when the backend keeps none
+ */
+MOTION_API void motion_backend_stats_get(const motion_backend *backend, motion_backend_stats *out);
 MOTION_API void motion_backend_free(motion_backend *backend);
 
 /**

@@ -88,8 +88,10 @@ typedef struct motion_loop_stats {
     double tracking_rms;     /**< RMS of the same, rad */
     uint64_t tracking_samples;
     motion_safety_counters safety;
-    bool realtime;      /**< the thread runs with SCHED_FIFO */
-    bool memory_locked; /**< mlockall succeeded */
+    motion_backend_stats backend; /**< the backend's message counters (not reset by
+                                       motion_loop_stats_reset: they are the link's totals) */
+    bool realtime;                /**< the thread runs with SCHED_FIFO */
+    bool memory_locked;           /**< mlockall succeeded */
 } motion_loop_stats;
 
 /** A snapshot of the loop, published every tick. */
