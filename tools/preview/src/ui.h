@@ -24,4 +24,10 @@ const char *preview__button_label(const preview_app *app, preview_button b);
 /** Shortcut lines for the help overlay, NULL-terminated. */
 extern const char *const preview__shortcuts[];
 
+/**
+ * The one-line summary of the shortcuts at the bottom of the window, for a line of cols characters:
+ * as many shortcuts as fit, always ending with "H help  Q quit". @return its length
+ */
+size_t preview__help_line(char *buf, size_t size, int cols);
+
 #endif

@@ -26,9 +26,33 @@ const char *const preview__shortcuts[] = {
     NULL,
 };
 
-#define HELP_LINE                                                                              \
-    "Space play  </> step  Home/End  +/- speed  L loop  B blend-in  Up/Dn joint  Tab motion  " \
-    "Drag orbit  RDrag pan  Wheel zoom  R frame  P shot  H help  Q quit"
+/* The one-line summary at the bottom: in order of use, as many as the window's width holds; the
+ * way to the full list and out always ends it, so that a narrow window still shows it. */
+static const char *const help_items[] = {
+    "Space play", "</> step",   "Home/End",  "+/- speed",  "L loop",  "B blend-in", "Up/Dn joint",
+    "Tab motion", "Drag orbit", "RDrag pan", "Wheel zoom", "R frame", "P shot",     NULL,
+};
+#define HELP_TAIL "H help  Q quit"
+
+size_t preview__help_line(char *buf, size_t size, int cols)
+{
+    size_t n = 0, tail = strlen(HELP_TAIL);
+    int i;
+
+    if (size == 0)
+        return 0;
+    buf[0] = '\0';
+    for (i = 0; help_items[i]; i++) {
+        size_t item = strlen(help_items[i]);
+        if (cols < 0 || n + item + 2 + tail > (size_t)cols || n + item + 3 + tail > size)
+            break;
+        memcpy(buf + n, help_items[i], item);
+        memcpy(buf + n + item, "  ", 3);
+        n += item + 2;
+    }
+    snprintf(buf + n, size - n, "%s", HELP_TAIL);
+    return strlen(buf);
+}
 
 static void fill(SDL_Renderer *r, const SDL_Rect *rect, SDL_Color c)
 {
@@ -371,9 +395,13 @@ static void draw_help_line(preview_app *app, SDL_Renderer *r)
 {
     const SDL_Rect *h = &app->layout.help;
 
+    char line[256];
+    int cols = chars_in(app, h->w - 16);
+
     fill(r, h, PV_PANEL);
     hline(r, 0, h->w, h->y, PV_PANEL_EDGE);
-    text(app, r, 8, h->y + 3, PV_TEXT_DIM, chars_in(app, h->w - 16), HELP_LINE);
+    preview__help_line(line, sizeof(line), cols);
+    text(app, r, 8, h->y + 3, PV_TEXT_DIM, cols, line);
 }
 
 void preview__ui_draw_view_overlay(preview_app *app, SDL_Renderer *r)
