@@ -239,7 +239,12 @@ def test_store_flow(w, store):
         check(r.returncode == 0 and "stopping" in r.stdout, "mstore stop (with --socket)")
         T.wait_for(lambda: md.activity() == "idle", 30, "idle after mstore stop")
         r = T.run(ms + ["stop", "--estop"], check_rc=False, env=env)
-        check(r.returncode == 0 and md.status()["motion"]["estop"], "mstore stop --estop")
+        # On a starved machine the loop may not confirm within motiond's 200 ms (an error answer,
+        # exit non-zero); the stop is latched all the same and must show.
+        check(r.returncode == 0 and "emergency stop engaged" in r.stdout or
+              "did not confirm" in r.stderr, f"mstore stop --estop: {r.stdout}{r.stderr}")
+        T.wait_for(lambda: md.status()["motion"]["estop"], 10, "the e-stop in the status")
+        check(True, "mstore stop --estop puts the robot into the emergency stop")
         r = T.run(ms + ["play", WAVE], check_rc=False, env=env)
         check(r.returncode == 1 and "release it first" in r.stderr,
               "mstore play is refused while the emergency stop is engaged")
