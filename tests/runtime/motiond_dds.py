@@ -20,10 +20,18 @@ def reference_tracking(domain, pkg):
     """The runtime's own program (motion-play, checked on the wire by dds_play.py) playing the
     same package on the same robot-sim, before motiond joins the domain (two publishers on
     rt/arm_sdk would fight): the tracking motiond has to match."""
-    r = T.run([T.prog("motion-play"), pkg, "--backend", "dds", "--option", f"domain={domain}",
-               "--option", "interface=lo", "--json", "--quiet"], timeout=120)
-    doc = json.loads(r.stdout)
-    return doc["tracking"]["max_rad"], doc["tracking"]["rms_rad"]
+    for attempt in range(3):
+        r = T.run([T.prog("motion-play"), pkg, "--backend", "dds", "--option", f"domain={domain}",
+                   "--option", "interface=lo", "--json", "--quiet"], check_rc=False, timeout=120)
+        doc = json.loads(r.stdout) if r.stdout.startswith("{") else None
+        if r.returncode == 0 and doc:
+            return doc["tracking"]["max_rad"], doc["tracking"]["rms_rad"]
+        # A reference spoiled by robot-sim falling silent (its real-time physics starved of CPU on
+        # a busy machine: the watchdog) says nothing about motiond; it is measured again.
+        if not (doc and doc.get("safety", {}).get("watchdog")):
+            break
+        print(f"note: the reference run tripped the watchdog (attempt {attempt + 1}); again")
+    raise AssertionError(f"motion-play exited {r.returncode}:\n{r.stdout}\n{r.stderr}")
 
 
 def main():
