@@ -1,9 +1,12 @@
 """A store server that misbehaves on the package download (and on metadata): truncated body,
 stall, reset, garbage, endless body, wrong length, redirect elsewhere, error statuses. Each
 attempt must fail with a clear error and leave the installation exactly as it was; a transient
-fault is survived by retry and resume, and the next clean run installs."""
+fault is survived by retry and resume, and the next clean run installs. A mirror that never
+completes the TCP handshake is given up after the connect timeout, and the next mirror serves."""
 import os
+import socket
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from mstore_testlib import Repo, Robot, Server, check, finish, workdir  # noqa: E402
@@ -68,6 +71,39 @@ check(r.returncode == 0 and robot.installed()["com.example.wave"] == "2.0.0",
 check(len(reqs) >= 2 and any(rng.startswith("bytes=") and rng != "bytes=0-" for _, rng in reqs),
       f"the retry resumes with Range: {reqs}")
 check(robot.mstore("verify").returncode == 0, "verify after the resumed install")
+
+# A mirror that never answers the TCP handshake: a listening socket whose accept queue is full
+# drops further SYNs, so connecting hangs until the client's connect timeout.
+hole = socket.socket()
+hole.bind(("127.0.0.1", 0))
+hole.listen(0)
+fillers = []
+for _ in range(3):
+    f = socket.socket()
+    f.setblocking(False)
+    try:
+        f.connect(hole.getsockname())
+    except BlockingIOError:
+        pass
+    fillers.append(f)
+hole_url = "http://127.0.0.1:%d" % hole.getsockname()[1]
+os.makedirs(os.path.join(base, "hole"))
+far = Robot(os.path.join(base, "hole"), repo.root_json(), store=hole_url, connect_timeout_ms=700,
+            retries=1)
+start = time.monotonic()
+r = far.mstore("update")
+took = time.monotonic() - start
+check(r.returncode == 5 and "timeout" in r.stderr.lower().replace("timed out", "timeout"),
+      f"a store that never connects: exit 5 with a timeout message: {r.returncode} {r.stderr}")
+# Two attempts of 0.7 s and one backoff of 0.5 s; far less than curl's own 300 s default.
+check(1.4 <= took < 15, f"given up after the connect timeouts: {took:.1f} s")
+far.configure(store=[hole_url, srv.url], retries=0)
+r = far.mstore("install", "com.example.wave")
+check(r.returncode == 0 and far.installed() == {"com.example.wave": "2.0.0"},
+      f"the next mirror serves when the first never connects: {r.returncode} {r.stderr}")
+for f in fillers:
+    f.close()
+hole.close()
 
 srv.stop()
 finish()
