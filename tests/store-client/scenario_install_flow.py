@@ -36,6 +36,14 @@ rc, doc, r = robot.json("search", "EXAMPLE.WAVE")
 check([p["id"] for p in doc["packages"]] == ["com.example.wave"], "search text is case-insensitive")
 rc, doc, r = robot.json("search", "--category", "dance")
 check(doc["packages"] == [], "search --category filters")
+rc, doc, r = robot.json("search", "--category", "gesture")
+check([p["id"] for p in doc["packages"]] == ["com.example.future", "com.example.wave"],
+      f"search --category finds the packages of that category for this robot: {doc}")
+rc, doc, r = robot.json("search", "example.dog", "--category", "gesture", "--robot", "go2")
+check(rc == 0 and [p["id"] for p in doc["packages"]] == ["com.example.dog"],
+      f"text, category and robot together: {doc}")
+rc, doc, r = robot.json("search", "example.dog", "--category", "dance", "--robot", "go2")
+check(rc == 0 and doc["packages"] == [], f"text, category and robot all apply: {doc}")
 rc, doc, r = robot.json("info", "com.example.wave")
 check(rc == 0 and doc["versions"][0]["version"] == "1.0.0" and doc["names"]["en"] == "Test wave",
       "info shows versions and names")
