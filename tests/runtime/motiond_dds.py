@@ -73,8 +73,9 @@ def main():
         check(stats["backend_errors"] == 0, "no backend errors")
 
         # robot-sim dies mid-motion: the watchdog damps and motiond says so.
-        md.post("/api/v1/play", {"package": WAVE, "loop": "forever"})
-        ev.wait(lambda n, d: n == "motion" and d["event"] == "started", 30, "started again")
+        tag = md.post("/api/v1/play", {"package": WAVE, "loop": "forever"}).json["tag"]
+        ev.wait(lambda n, d: n == "motion" and d["event"] == "started" and d.get("tag") == tag, 30,
+                "started again")
         sim.p.send_signal(signal.SIGKILL)
         sim.p.wait()
         err = ev.wait(lambda n, d: n == "error" and "watchdog" in d.get("faults", []), 10,

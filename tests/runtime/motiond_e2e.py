@@ -144,13 +144,14 @@ def test_store_flow(w, store):
         tag = r.json["tag"]
         ev.wait(lambda n, d: n == "motion" and d["event"] == "blend-in" and d.get("tag") == tag,
                 30, "blend-in")
-        ev.wait(lambda n, d: n == "motion" and d["event"] == "started", 30, "started")
+        ev.wait(lambda n, d: n == "motion" and d["event"] == "started" and d.get("tag") == tag,
+                30, "started")
         st = md.status()["motion"]
         check(st["current"]["package"] == WAVE and st["activity"] in ("playing", "blend-in"),
               "the status shows what plays")
-        ev.wait(lambda n, d: n == "motion" and d["event"] == "finished" and d.get("tag") == tag,
-                60, "finished")
-        ev.wait(lambda n, d: n == "state" and d["activity"] == "idle", 30, "idle")
+        fin = ev.wait(lambda n, d: n == "motion" and d["event"] == "finished" and
+                      d.get("tag") == tag, 60, "finished")
+        ev.wait(lambda n, d: n == "state" and d["activity"] == "idle", 30, "idle", after=fin)
         times = [d["current"]["time"] for n, d, _ in ev.events
                  if n == "playback" and d.get("current") and d["current"]["tag"] == tag
                  and d["activity"] == "playing"]

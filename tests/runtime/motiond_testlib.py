@@ -359,11 +359,15 @@ class EventStream:
             self.closed = True
             self.cond.notify_all()
 
-    def wait(self, pred, timeout=30, what="event"):
-        """Waits for an event matching pred(name, data); returns it."""
+    def wait(self, pred, timeout=30, what="event", after=None):
+        """Waits for an event matching pred(name, data); returns it. The search starts at the
+        stream's first event, or just after the event `after` (one this returned before), so that
+        an earlier event of the same kind is not taken for the one awaited."""
         deadline = time.monotonic() + timeout
-        seen = 0
         with self.cond:
+            seen = 0
+            if after is not None:
+                seen = next(i for i, e in enumerate(self.events) if e is after) + 1
             while True:
                 for ev in self.events[seen:]:
                     if pred(ev[0], ev[1]):
