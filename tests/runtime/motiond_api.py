@@ -336,6 +336,46 @@ def test_origins(w):
         md.stop()
 
 
+def test_upload_cap(w):
+    """Sideloads have their own cap (max_upload): over it, 413 before the body is read, or the
+    connection closed once a chunked body grows past it; nothing is left in the upload folder."""
+    md = T.Motiond(os.path.join(w.path), config={"max_upload": 16384}, name="upload-cap")
+    try:
+        md.pair()
+        ctype, body = T.multipart([("package", "p.mpk", b"x" * 2000)])
+        r = md.request("POST", "/api/v1/sideload", raw=body, headers={"Content-Type": ctype})
+        check(r.status == 400 and r.json["error"] == "bad-upload",
+              f"an upload under max_upload is read (and refused for what it is: {r.status})")
+        ctype, body = T.multipart([("package", "p.mpk", b"x" * 40000)])
+        r = md.request("POST", "/api/v1/sideload", raw=body, headers={"Content-Type": ctype})
+        check(r.status == 413 and r.json["error"] == "too-large",
+              f"an upload over max_upload: 413 ({r.status})")
+        conn = http.client.HTTPConnection("127.0.0.1", md.port, timeout=30)
+        conn.putrequest("POST", "/api/v1/sideload")
+        conn.putheader("Authorization", f"Bearer {md.token}")
+        conn.putheader("Content-Type", ctype)
+        conn.putheader("Transfer-Encoding", "chunked")
+        conn.endheaders()
+        try:
+            for i in range(0, len(body), 4096):
+                chunk = body[i:i + 4096]
+                conn.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            conn.send(b"0\r\n\r\n")
+            status = conn.getresponse().status
+        except OSError:
+            status = 0
+        conn.close()
+        check(status in (413, 0), f"a chunked upload growing past max_upload is refused "
+              f"({status or 'closed'})")
+        uploads = os.path.join(md.root, "var/cache/motionstore/motiond-uploads")
+        T.wait_for(lambda: not os.path.isdir(uploads) or os.listdir(uploads) == [], 10,
+                   "the upload folder to be empty")
+        check(True, "refused uploads leave no file behind")
+        check(md.status()["motion"]["faults"] == [], "and motiond is fine")
+    finally:
+        md.stop()
+
+
 def test_openapi(table):
     path = os.path.join(T.SRC, "docs", "bridge-api.openapi.json")
     with open(path) as f:
@@ -374,6 +414,7 @@ def main():
         test_rate_limit(w)
         test_qr(w)
         test_origins(w)
+        test_upload_cap(w)
         test_openapi(table)
     finally:
         if md and md.proc:
