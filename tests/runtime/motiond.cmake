@@ -22,8 +22,8 @@ ms_add_py_test(runtime/motiond_estop motiond_estop.py TIMEOUT 300)
 ms_add_py_test(runtime/motiond_store_lock motiond_store_lock.py TIMEOUT 300)
 # Thumbnails of catalog packages not installed, fetched and verified through the TUF metadata.
 ms_add_py_test(runtime/motiond_catalog_thumbnail motiond_catalog_thumbnail.py TIMEOUT 300)
-# The "error" event (the sim robot falls silent: the watchdog) and the log's levels and journald
-# priorities.
+# The "error" event (the sim robot falls silent: the watchdog), the log's levels and journald
+# priorities, and SIGTERM's last command to the robot (damping, through the record backend).
 ms_add_py_test(runtime/motiond_events motiond_events.py TIMEOUT 300)
 # The README's first command (tools/demo) on this build: the whole story, then a failing demo
 # that must still stop every program it started.

@@ -1,7 +1,9 @@
 """motiond's reports of what nobody asked for, on the simulated robot: the event stream's "error"
 event (the robot's state stops arriving: sim's freeze_after; the watchdog latches and damps), and
 its log: levels filter what is written, and under systemd (JOURNAL_STREAM set) each line carries
-its syslog priority so that journald keeps the level."""
+its syslog priority so that journald keeps the level. And what SIGTERM really sends the robot:
+through the record backend, every command motiond wrote, read back independently of libmotion:
+the motion is brought to rest and the very last command is damping."""
 import os
 import re
 import signal
@@ -11,7 +13,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import motiond_testlib as T  # noqa: E402
-from motiond_testlib import check  # noqa: E402
+from motiond_testlib import WAVE, check  # noqa: E402
+from motion_play import read_recording  # noqa: E402
 
 
 def test_watchdog_error(w):
@@ -116,11 +119,49 @@ def test_log_levels(w):
           "and no bracketed level, nothing at debug priority with --log-level info")
 
 
+def test_sigterm_damps(w):
+    store = T.Store(w.path, packages=[p for p in T.example_packages()
+                                      if os.path.basename(p).startswith(WAVE + "-")])
+    rec = os.path.join(w.path, "sigterm.rec")
+    md = T.Motiond(w.path, store, config={"backend": "record",
+                                           "backend_options": [f"path={rec}", "inner=sim"]},
+                   name="recorded")
+    try:
+        md.pair()
+        md.wait_jobs_idle()
+        check(md.install()["state"] == "done", "the wave is installed")
+        md.post("/api/v1/play", {"package": WAVE, "loop": "forever"})
+        T.wait_for(lambda: md.activity() == "playing", 30, "playing")
+        time.sleep(0.5)
+        check(md.stop() == 0, "SIGTERM while playing: exit 0")
+    finally:
+        if md.proc:
+            md.stop(signal.SIGKILL)
+        store.stop()
+    model, n, rate, flags, dropped, commands, states = read_recording(rec)
+    check(model == "g1-29dof" and dropped == 0 and len(commands) > 500,
+          f"the recording holds every command ({len(commands)}, {dropped} dropped)")
+    last = commands[-1]
+    enabled = [j for j in range(n) if last["enable"][j]]
+    check(enabled and all(last["kp"][j] == 0.0 for j in range(n)) and
+          all(last["dq"][j] == 0.0 for j in range(n)),
+          f"the last command is damping: no position gain on any joint ({len(enabled)} enabled)")
+    driven = [c for c in commands if any(c["kp"][j] > 0 for j in range(n))]
+    check(driven and driven[-1]["tick"] < last["tick"],
+          "the motion's commands (with position gains) came before it")
+    # Damping holds the robot where it is: its targets are the last state read, not a jump.
+    seen = [st for st in states if st["tick"] <= last["tick"]]
+    gap = max(abs(last["q"][j] - seen[-1]["q"][j]) for j in enabled) if seen else None
+    check(gap is not None and gap < 1e-6,
+          f"its targets are the robot's last measured position (largest gap {gap})")
+
+
 def main():
     w = T.Workdir("motiond-events")
     try:
         test_watchdog_error(w)
         test_log_levels(w)
+        test_sigterm_damps(w)
     finally:
         w.cleanup(keep=bool(T.FAILURES))
     T.finish()
