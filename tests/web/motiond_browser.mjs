@@ -125,6 +125,8 @@ try {
   check(box && box.height >= 80 && box.width >= 300 && box.y + box.height <= 844,
         `the emergency stop is large and on screen (${JSON.stringify(box)})`);
   check(await estopOnTop(), 'nothing covers the emergency stop on the pairing form');
+  const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  check(await fits(), 'the pairing form fits the phone\'s width (no sideways scrolling)');
 
   // A wrong code first: refused, with the reason shown.
   await T('pair-code').fill(info.code === '000000' ? '111111' : '000000');
@@ -166,6 +168,7 @@ try {
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="catalog-item"]').length >= 2);
   await scrollToEnd();
   check(await estopOnTop(), 'the emergency stop stays on screen with the whole catalog scrolled to its end');
+  check(await fits(), 'the catalog fits the phone\'s width');
   await T('search').fill('wave');
   await T('search-submit').click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="catalog-item"]').length === 1);
@@ -240,8 +243,21 @@ try {
   await page.screenshot({ path: join(ARTIFACTS, 'motiond_browser.png') });
   check(true, `screenshot saved: ${join(ARTIFACTS, 'motiond_browser.png')}`);
 
-  // 6. Chinese text, then release.
+  // 6. Chinese text, then release. Every translated element changes, to Chinese.
+  const texts = () => page.evaluate(() => {
+    const out = {};
+    for (const e of document.querySelectorAll('[data-i18n]')) out[e.dataset.i18n] = e.textContent.trim();
+    for (const e of document.querySelectorAll('[data-i18n-placeholder]')) {
+      out['placeholder:' + e.dataset.i18nPlaceholder] = e.getAttribute('placeholder');
+    }
+    return out;
+  });
+  const en = await texts();
   await T('lang').click();
+  const zh = await texts();
+  const untranslated = Object.keys(en).filter((k) => !/[\u4e00-\u9fff]/.test(zh[k] || '') || zh[k] === en[k]);
+  check(Object.keys(en).length >= 15 && untranslated.length === 0,
+        `all ${Object.keys(en).length} texts of the page have Chinese (untranslated: ${untranslated.join(', ')})`);
   check((await T('estop').textContent()).trim() === '紧急停止', 'the page switches to Chinese');
   check(await page.evaluate(() => document.documentElement.lang) === 'zh-CN', 'lang is zh-CN');
   await page.screenshot({ path: join(ARTIFACTS, 'motiond_browser_zh.png') });
