@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""robot-sim on loopback DDS: command line, clean SIGTERM, falls, the elastic band, state rate,
-tracking under rt/lowcmd and rt/arm_sdk (blended by the weight slot), and commands with a wrong
-CRC rejected and counted. Each run gets a private DDS domain.
+"""robot-sim on loopback DDS: command line, clean SIGTERM, falls, the elastic band and its lift,
+state rate, tracking under rt/lowcmd and rt/arm_sdk (blended by the weight slot), and commands with
+a wrong CRC rejected and counted. Each run gets a private DDS domain.
 
 Tracking bound: every commanded joint follows a 0.3 rad (Go2: 0.2 rad), 0.5 Hz bump within 0.15 rad
 of its current target (RMS within 0.05 rad) once the first 0.5 s have passed. The drive uses four
@@ -10,6 +10,7 @@ load over kp (the G1's waist pitch carries the torso: about 0.4 rad at kp 40), w
 not an error of the simulator; the runtime's end-to-end test states its own bound for its gains.
 """
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -40,6 +41,7 @@ def command_line():
              (["--rate", "300"], 2, "--rate 300: must divide the physics rate"),
              (["--timestep", "x"], 2, "--timestep 'x'"),
              (["--bogus"], 2, "try --help"),
+             (["--band-lift", "0.7"], 2, "--band-lift '0.7': must be a number between 0 and 0.5"),
              (["--interface", "nosuch0"], 1, "dds interface 'nosuch0': no such network interface"),
              (["--models", "/nonexistent"], 1, "/nonexistent/g1/scene_29dof.xml")]
     for args, code, msg in cases:
@@ -73,6 +75,24 @@ def falls():
         assert r.returncode == 0 and st["fallen"] == (1 if fall else 0), (model, band, r.stderr)
         assert ("FALL at" in r.stderr) == fall, r.stderr
     print("falls: reported for an unheld G1, not with the band, not for a standing Go2")
+
+
+def band_lift():
+    """--band-lift sets how high the band holds the base: the Go2 at 0.05 and 0.4 m, 5 s each
+    (run side by side), its root height from the progress line robot-sim prints every 5 s."""
+    runs = [subprocess.Popen([SIM, "--domain", str(DOMAIN), "--model", "go2", "--elastic-band",
+                              "--band-lift", lift, "--duration", "5.01"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=T.loopback_env())
+            for lift in ("0.05", "0.4")]
+    roots = []
+    for p in runs:
+        _, err = p.communicate(timeout=60)
+        m = re.search(r"root ([\d.]+) m", err)
+        assert p.returncode == 0 and m, err
+        roots.append(float(m.group(1)))
+    assert 0.3 <= roots[1] - roots[0] <= 0.4, roots
+    print("band lift: Go2 root %.3f m at --band-lift 0.05, %.3f m at 0.4" % tuple(roots))
 
 
 def drive(name, model, sim_args, drive_args):
@@ -120,6 +140,7 @@ def main():
     command_line()
     sigterm()
     falls()
+    band_lift()
     tracking()
     print("robot_sim: ok")
 

@@ -151,6 +151,9 @@ static int parse_options(options *o, int argc, char **argv)
         case 'b':
             o->band = 1;
             break;
+        case 'L':
+            rc = parse_double(&o->band_lift, "--band-lift", optarg, 0.0, 0.5);
+            break;
         case 'M':
             rc = parse_long(&o->mode_machine, "--mode-machine", optarg, 0, 255);
             break;
