@@ -37,3 +37,7 @@ ms_add_py_test(runtime/dds_bytes dds_bytes.py TIMEOUT 120 LABELS nosan)
 if(TARGET motion_play AND TARGET robot-sim)
   ms_add_py_test(runtime/dds_play dds_play.py TIMEOUT 300 LABELS nosan)
 endif()
+# motiond itself on robot-sim over DDS, checked on the wire (needs motiond, robot-sim and a store).
+if(TARGET motiond AND TARGET robot-sim AND TARGET mstore-server)
+  ms_add_py_test(runtime/dds_motiond dds_motiond.py TIMEOUT 300 LABELS nosan)
+endif()

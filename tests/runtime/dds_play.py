@@ -27,7 +27,6 @@ dds_capture records every sample on the wire. Checked:
   a command with kp 0 and kd > 0 on every commanded joint is on the wire, and from then on every
   command is damping (weight 1 on rt/arm_sdk, so damping is what acts); motion-play exits 1.
 """
-import bisect
 import glob
 import json
 import os
@@ -81,41 +80,6 @@ def start(name, model, family, sim_args):
     return sim, cap
 
 
-def decode(name, family):
-    cmds, states = [], []
-    for topic, t, payload in T.read_capture(os.path.join(TMP, name + ".cap")):
-        kind = "state" if topic == "rt/lowstate" else "cmd"
-        v = T.decode_sample(family, kind, payload)
-        assert T.check_crc(family, kind, v), "%s: bad CRC on %s" % (name, topic)
-        (states if kind == "state" else cmds).append((t, topic, v))
-    return cmds, states
-
-
-def tracking(cmds, states, arm, weight_slot):
-    """Per-slot max error of measured q against the newest command before each state."""
-    slots = len(cmds[0][2]["motor_cmd"])
-    kpmax = [max(c["motor_cmd"][j]["kp"] for _, _, c in cmds) for j in range(slots)]
-    used = [j for j in range(slots) if kpmax[j] > 0 and j != weight_slot]
-    settled = next(t for t, _, c in cmds
-                   if all(abs(c["motor_cmd"][j]["kp"] - kpmax[j]) < 1e-3 for j in used))
-    times = [t for t, _, _ in cmds]
-    worst, sq, n = {j: 0.0 for j in used}, 0.0, 0
-    for t, _, s in states:
-        i = bisect.bisect_right(times, t) - 1
-        if t < settled or i < 0:
-            continue
-        c = cmds[i][2]
-        if arm and c["motor_cmd"][weight_slot]["q"] < 0.999:
-            continue
-        for j in used:
-            e = abs(c["motor_cmd"][j]["q"] - s["motor_state"][j]["q"])
-            worst[j] = max(worst[j], e)
-            sq += e * e
-            n += 1
-    assert n > 1000, "only %d joint samples to compare" % n
-    return worst, (sq / n) ** 0.5, used
-
-
 def example_package(name):
     found = glob.glob(os.path.join(T.env_path("MS_BINARY_DIR"), "packages", "*.%s-*.mpk" % name))
     assert len(found) == 1, "example package %s not built: %s" % (name, found)
@@ -151,13 +115,13 @@ def play_case(name, model, family, sim_args, play_args, arm, pkg=None, max_err=M
     topic = "arm_sdk" if arm else "lowcmd"
     assert simst[topic + "_bad_crc"] == 0 and simst[topic] >= dds["sent"] * 0.98, (simst, dds)
     assert simst["fallen"] == 0 and simst["repeated_tick"] == 0, simst
-    cmds, states = decode(name, family)
+    cmds, states = T.decode_capture(os.path.join(TMP, name + ".cap"), family)
     wanted = "rt/arm_sdk" if arm else "rt/lowcmd"
     assert all(topic == wanted for _, topic, _ in cmds), "commands on the wrong topic"
     assert len(cmds) >= dds["sent"] * 0.98 and len(states) > 1000, (len(cmds), len(states))
     if family == "hg":
         assert all(c["mode_machine"] == MODE_MACHINE[model] for t, _, c in cmds[len(cmds) // 10:])
-    worst, rms, used = tracking(cmds, states, arm, 29 if arm else -1)
+    worst, rms, used = T.tracking(cmds, states, arm, 29 if arm else -1)
     bad = {j: round(e, 3) for j, e in worst.items() if e >= max_err}
     assert not bad and rms < rms_err, "%s: slots over %.2f rad: %s, rms %.3f (per slot: %s)" % (
         name, max_err, bad, rms, {j: round(e, 3) for j, e in worst.items()})
@@ -222,7 +186,7 @@ def watchdog_case():
     text = play.text()
     assert "watchdog" in text, text
     assert rc == 1, "motion-play exit %s after a watchdog fault:\n%s" % (rc, text)
-    cmds, _ = decode(name, "hg")
+    cmds, _ = T.decode_capture(os.path.join(TMP, name + ".cap"), "hg")
     damped = [(t, c) for t, _, c in cmds if t > killed_ns and
               all(c["motor_cmd"][j]["kp"] == 0 and c["motor_cmd"][j]["kd"] > 0
                   for j in range(12, 29))]

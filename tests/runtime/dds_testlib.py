@@ -5,6 +5,7 @@ helpers to run robot-sim and the capture tool on a private loopback DDS domain.
 Nothing here uses the project's C code: the layouts below are written from the .msg field lists,
 so a wrong offset or padding in the C side shows up as a mismatch.
 """
+import bisect
 import os
 import re
 import signal
@@ -241,3 +242,44 @@ def parse_stats(text, prefix):
     if not lines:
         raise AssertionError("no '%s' line in:\n%s" % (prefix, text))
     return {k: float(v) for k, v in re.findall(r"(\w+)=([-\d.]+)", lines[-1])}
+
+
+# --- what a capture shows -----------------------------------------------------------------------
+def decode_capture(path, family):
+    """Every sample of a capture decoded, every CRC checked.
+    @return (commands, states), each a list of (t_ns, topic, decoded sample)"""
+    cmds, states = [], []
+    for topic, t, payload in read_capture(path):
+        kind = "state" if topic == "rt/lowstate" else "cmd"
+        v = decode_sample(family, kind, payload)
+        assert check_crc(family, kind, v), "%s: bad CRC on %s at %d ns" % (path, topic, t)
+        (states if kind == "state" else cmds).append((t, topic, v))
+    return cmds, states
+
+
+def tracking(cmds, states, arm, weight_slot):
+    """Per-slot max error of measured q against the newest command before each state, once the
+    gains have reached their highest value on every commanded slot (the blend-in's gain ramp is
+    over) and, in arm mode, while the weight is 1.
+    @return ({slot: max error}, RMS error, commanded slots)"""
+    slots = len(cmds[0][2]["motor_cmd"])
+    kpmax = [max(c["motor_cmd"][j]["kp"] for _, _, c in cmds) for j in range(slots)]
+    used = [j for j in range(slots) if kpmax[j] > 0 and j != weight_slot]
+    settled = next(t for t, _, c in cmds
+                   if all(abs(c["motor_cmd"][j]["kp"] - kpmax[j]) < 1e-3 for j in used))
+    times = [t for t, _, _ in cmds]
+    worst, sq, n = {j: 0.0 for j in used}, 0.0, 0
+    for t, _, s in states:
+        i = bisect.bisect_right(times, t) - 1
+        if t < settled or i < 0:
+            continue
+        c = cmds[i][2]
+        if arm and c["motor_cmd"][weight_slot]["q"] < 0.999:
+            continue
+        for j in used:
+            e = abs(c["motor_cmd"][j]["q"] - s["motor_state"][j]["q"])
+            worst[j] = max(worst[j], e)
+            sq += e * e
+            n += 1
+    assert n > 1000, "only %d joint samples to compare" % n
+    return worst, (sq / n) ** 0.5, used

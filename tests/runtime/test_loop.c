@@ -355,8 +355,16 @@ static void manual_ticks_and_refusals(void **state)
     int i;
 
     motion_loop_config_init(&cfg);
-    cfg.rate_hz = 2000;
-    assert_int_equal(motion_loop_new(&L, m, &cfg), MOTION_EINVAL);
+    assert_true(cfg.rate_hz == 500.0); /* the default control rate */
+    {
+        const double bad_rates[] = {49.9, 1000.5, 2000, 0, -500, NAN, INFINITY};
+        for (i = 0; i < (int)(sizeof(bad_rates) / sizeof(bad_rates[0])); i++) {
+            cfg.rate_hz = bad_rates[i];
+            assert_int_equal(motion_loop_new(&L, m, &cfg), MOTION_EINVAL);
+            assert_non_null(strstr(motion_error_message(), "outside 50..1000"));
+            assert_null(L);
+        }
+    }
     cfg.rate_hz = 500;
     cfg.backend = "warp-drive";
     assert_int_equal(motion_loop_new(&L, m, &cfg), MOTION_ENOTFOUND);
