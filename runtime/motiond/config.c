@@ -89,6 +89,7 @@ static const key_def keys[] = {
     {"pairing_attempts_per_minute", NULL, K_INT, OFF(pairing_attempts_per_minute), 0, 1, 1000,
      NULL},
     {"max_connections", NULL, K_INT, OFF(max_connections), 0, 8, 4096, NULL},
+    {"max_connections_per_client", NULL, K_INT, OFF(max_connections_per_client), 0, 1, 4095, NULL},
     {"max_event_streams", NULL, K_INT, OFF(max_event_streams), 0, 1, 256, NULL},
     {"qr", "--qr", K_STR, OFF(qr), 0, 0, 0, qr_modes},
 };
@@ -126,6 +127,7 @@ void md_config_defaults(md_config *cfg)
     cfg->pairing_code_lifetime = 600;
     cfg->pairing_attempts_per_minute = 5;
     cfg->max_connections = 256;
+    cfg->max_connections_per_client = 0; /* not set: a quarter of max_connections */
     cfg->max_event_streams = 16;
     cfg->qr = xstrdup("auto");
 }
@@ -404,6 +406,13 @@ static int check(const md_config *cfg, char *msg, size_t msg_size)
         snprintf(msg, msg_size, "data_root: must not be empty");
         return -1;
     }
+    if (cfg->max_connections_per_client >= cfg->max_connections) {
+        snprintf(msg, msg_size,
+                 "max_connections_per_client: %d must be below max_connections (%d), or one "
+                 "client can hold every connection and keep the phone's emergency stop out",
+                 cfg->max_connections_per_client, cfg->max_connections);
+        return -1;
+    }
     return 0;
 }
 
@@ -499,6 +508,8 @@ int md_config_load(md_config *cfg, int argc, char **argv, FILE *err)
             return 2;
         }
     }
+    if (cfg->max_connections_per_client == 0)
+        cfg->max_connections_per_client = cfg->max_connections / 4;
     if (check(cfg, msg, sizeof(msg))) {
         fprintf(err, "motiond: %s%s%s\n", cfg->config_path ? cfg->config_path : "",
                 cfg->config_path ? ": " : "", msg);
@@ -528,7 +539,7 @@ json_t *md_config_json(const md_config *c)
 {
     return json_pack(
         "{s:s, s:s, s:o, s:f, s:s, s:b, s:o, s:s?, s:s, s:i, s:s?, s:s, s:s, s:b, s:I, s:I, s:o, "
-        "s:i, s:i, s:i, s:i, s:s, s:s?}",
+        "s:i, s:i, s:i, s:i, s:i, s:s, s:s?}",
         "robot", c->robot, "backend", c->backend, "backend_options",
         list_json(c->backend_options, c->n_backend_options), "rate", c->rate_hz, "mode", c->mode,
         "allow_full_body", c->allow_full_body, "store_url",
@@ -538,6 +549,7 @@ json_t *md_config_json(const md_config *c)
         (json_int_t)c->max_body, "max_upload", (json_int_t)c->max_upload, "allowed_origins",
         list_json(c->allowed_origins, c->n_allowed_origins), "pairing_code_lifetime",
         c->pairing_code_lifetime, "pairing_attempts_per_minute", c->pairing_attempts_per_minute,
-        "max_connections", c->max_connections, "max_event_streams", c->max_event_streams, "qr",
-        c->qr, "config", c->config_path);
+        "max_connections", c->max_connections, "max_connections_per_client",
+        c->max_connections_per_client, "max_event_streams", c->max_event_streams, "qr", c->qr,
+        "config", c->config_path);
 }

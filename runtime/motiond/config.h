@@ -38,6 +38,9 @@ typedef struct md_config {
     int pairing_code_lifetime;       /* seconds */
     int pairing_attempts_per_minute; /* per client address */
     int max_connections;
+    int max_connections_per_client; /* from one address: below max_connections, so that one
+                                       client cannot take every slot from the phone's e-stop
+                                       (default a quarter of max_connections) */
     int max_event_streams;
     char *qr;          /* "auto", "always", "never" */
     char *port_file;   /* command line only: write the bound port here */

@@ -604,12 +604,17 @@ int md_http_start(md_http **out, md_daemon *d, int listen_fd, bool local)
     h->d = d;
     h->fd = listen_fd;
     h->local = local;
+    /* Over TCP one address gets fewer connections than there are: connections that never finish
+     * their headers (or event streams) from one client cannot take every slot, and the phone's
+     * emergency stop always finds one. The Unix socket is the owner's and has no addresses. */
     h->mhd = MHD_start_daemon(
         MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
         NULL, NULL, on_request, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_LISTEN_SOCKET,
         listen_fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg->max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT, MHD_OPTION_THREAD_STACK_SIZE,
-        (size_t)STACK_SIZE, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)(local ? 0 : d->cfg->max_connections_per_client), MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)CONNECTION_TIMEOUT, MHD_OPTION_THREAD_STACK_SIZE, (size_t)STACK_SIZE,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
     if (!h->mhd) {
         if (fcntl(listen_fd, F_GETFD) != -1) /* whether MHD closed it on failure varies */
             close(listen_fd);

@@ -1,9 +1,11 @@
 """The emergency stop is never held up by other work: pressed while an install sits in the middle
 of its download (the store's proxy holds it there), it takes effect while the install is still
 running; pressed while dozens of threads keep the API busy, every press is answered and puts the
-robot into damping; and both at once (an install held mid-download while the API is busy). What is
-asserted is order and effect; the latencies are printed."""
+robot into damping; and both at once (an install held mid-download while the API is busy); and
+while another client holds connections open without finishing them. What is asserted is order
+and effect; the latencies are printed."""
 import os
+import socket
 import sys
 import threading
 import time
@@ -173,6 +175,48 @@ def during_install_under_load(md, gate, presses=3, workers=24):
     return lat
 
 
+def held_open(sock, seconds=0.3):
+    """True while the server keeps a connection open (it answers nothing to half a request)."""
+    sock.settimeout(seconds)
+    try:
+        return sock.recv(1) != b""
+    except socket.timeout:
+        return True
+    except OSError:
+        return False
+
+
+def connection_flood(w):
+    """One client opens connections and never finishes their headers (a slow or hostile device on
+    the network): it gets a quarter of max_connections, the rest close at once, and the phone's
+    e-stop from another address still goes through. 127.0.0.2 is another address on loopback."""
+    md = T.Motiond(w.path, config={"max_connections": 32}, name="flood")
+    socks = []
+    try:
+        md.pair()
+        check(md.post("/api/v1/play", {"package": "org.example.none"}).status == 404, "motiond up")
+        for _ in range(40):
+            s = socket.socket()
+            s.bind(("127.0.0.2", 0))
+            try:
+                s.connect(("127.0.0.1", md.port))
+                s.sendall(b"GET /api/v1/status HTTP/1.1\r\nHost: robot\r\n")
+            except OSError:
+                pass
+            socks.append(s)
+        time.sleep(0.3)
+        kept = sum(1 for s in socks if held_open(s))
+        check(kept == 8, f"one address keeps 8 of its 40 half-open connections ({kept})")
+        lat = estop_and_check(md)
+        check(lat < 5000, f"the phone's e-stop from another address goes through ({lat:.1f} ms)")
+        check(md.get("/api/v1/status").status == 200, "and so do its other requests")
+        release(md)
+    finally:
+        for s in socks:
+            s.close()
+        check(md.stop() == 0, "motiond stops cleanly with connections held open")
+
+
 def main():
     w = T.Workdir("motiond-estop")
     store = gate = md = None
@@ -211,6 +255,7 @@ def main():
         after = sorted(p["id"] for p in md.get("/api/v1/packages").json["packages"])
         check(after == before, f"nothing was installed by the canceled job ({after})")
         check(md.stop() == 0, "motiond stops cleanly")
+        connection_flood(w)
         allv = sorted(lat_install + lat_load + lat_both)
         print(f"e-stop latency (request to answer, then effect checked): during an install "
               f"{', '.join(f'{v:.1f}' for v in lat_install)} ms; under load {len(lat_load)} presses; "
