@@ -1,5 +1,11 @@
-/* The store's catalog (catalog.json): strict parsing into arrays that borrow the JSON's strings,
- * lookup and search. */
+/* The store's catalog (catalog.json): strict parsing, lookup and search.
+ *
+ * A catalog of 100,000 packages is about 75 MB of JSON, and a jansson tree of it takes eight times
+ * that. So the document is never held as one tree: a small scanner walks its top level and the
+ * `packages` array, jansson parses one element at a time, and what the element holds is copied
+ * into the catalog's own arrays and a string arena before the element is freed. Every byte still
+ * goes through jansson (duplicate keys refused, no NUL in strings, valid UTF-8); the scanner only
+ * finds where each value ends and checks the punctuation between them. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,17 +15,27 @@
 #include <mpk/manifest.h>
 
 #include "internal.h"
-#include "mstore/canonjson.h"
 #include "mstore/catalog.h"
 
-struct mstore_catalog {
-    json_t *root;
-    mstore_catalog_package *pkgs;
-    size_t n;
-    /* One allocation for every version, text and string-pointer array of every package. */
+/* Strings of the catalog, copied out of the parsed elements. */
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    char data[];
+} arena_block;
+
+/* What one package owns: its versions, its texts and its string-pointer arrays. */
+typedef struct package_mem {
     mstore_catalog_version *versions;
     mstore_text *texts;
     const char **strs;
+} package_mem;
+
+struct mstore_catalog {
+    mstore_catalog_package *pkgs;
+    package_mem *mem; /* one per package, in parse order (pkgs is sorted afterwards) */
+    size_t n, cap;
+    arena_block *arena;
 };
 
 typedef struct pctx {
@@ -230,65 +246,335 @@ static int by_id(const void *a, const void *b)
     return strcmp(((const mstore_catalog_package *)a)->id, ((const mstore_catalog_package *)b)->id);
 }
 
-int mstore_catalog_parse(mstore_catalog **out, const void *data, size_t size, const char *what)
+/* A copy of s in the arena (NULL stays NULL). */
+static const char *intern(mstore_catalog *cat, const char *s)
 {
-    mstore_catalog *cat = NULL;
-    const json_t *pkgs, *p;
-    size_t nv = 0, nt = 0, ns = 0, i;
+    size_t len;
+    arena_block *b = cat->arena;
+    char *out;
+
+    if (!s)
+        return NULL;
+    len = strlen(s) + 1;
+    if (!b || b->cap - b->used < len) {
+        size_t cap = len > 65536 ? len : 65536;
+        if (!(b = malloc(sizeof(*b) + cap)))
+            return NULL;
+        b->next = cat->arena;
+        b->used = 0;
+        b->cap = cap;
+        cat->arena = b;
+    }
+    out = b->data + b->used;
+    memcpy(out, s, len);
+    b->used += len;
+    return out;
+}
+
+/* Points every string of a parsed package at arena copies, so that its element can be freed. */
+static bool intern_package(mstore_catalog *cat, mstore_catalog_package *p, const package_mem *m,
+                           size_t nv, size_t nt, size_t ns)
+{
+    bool ok = true;
+#define KEEP(field)                     \
+    do {                                \
+        const char *orig_ = (field);    \
+        (field) = intern(cat, orig_);   \
+        ok = ok && (!orig_ || (field)); \
+    } while (0)
+    KEEP(p->id);
+    KEEP(p->category);
+    KEEP(p->developer);
+    KEEP(p->author);
+    KEEP(p->key_id);
+    KEEP(p->latest);
+    KEEP(p->thumbnail);
+    KEEP(p->published);
+    for (size_t i = 0; i < nt; i++) {
+        KEEP(m->texts[i].lang);
+        KEEP(m->texts[i].text);
+    }
+    for (size_t i = 0; i < ns; i++)
+        KEEP(m->strs[i]);
+    for (size_t i = 0; i < nv; i++) {
+        mstore_catalog_version *v = &m->versions[i];
+        KEEP(v->version);
+        KEEP(v->target);
+        KEEP(v->sha256);
+        KEEP(v->key_id);
+        KEEP(v->min_runtime);
+        KEEP(v->published);
+        KEEP(v->thumbnail);
+    }
+#undef KEEP
+    return ok;
+}
+
+/* ---- the scanner: where a JSON value ends (jansson checks what is inside) ---- */
+
+typedef struct scan {
+    const char *s;
+    size_t n, i;
+} scan;
+
+static void skip_ws(scan *sc)
+{
+    while (sc->i < sc->n && (sc->s[sc->i] == ' ' || sc->s[sc->i] == '\t' || sc->s[sc->i] == '\n' ||
+                             sc->s[sc->i] == '\r'))
+        sc->i++;
+}
+
+static bool skip_string(scan *sc)
+{
+    if (sc->i >= sc->n || sc->s[sc->i] != '"')
+        return false;
+    for (sc->i++; sc->i < sc->n; sc->i++) {
+        if (sc->s[sc->i] == '\\')
+            sc->i++;
+        else if (sc->s[sc->i] == '"') {
+            sc->i++;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Moves past one value: a string, an object or array (brackets counted, strings skipped), or a
+ * literal (up to the next delimiter). False when no value could end here. */
+static bool skip_value(scan *sc)
+{
+    size_t depth = 0, start = sc->i;
+
+    if (sc->i >= sc->n)
+        return false;
+    if (sc->s[sc->i] == '"')
+        return skip_string(sc);
+    if (sc->s[sc->i] != '{' && sc->s[sc->i] != '[') {
+        while (sc->i < sc->n && !strchr(",:{}[]\" \t\n\r", sc->s[sc->i]) && sc->s[sc->i])
+            sc->i++;
+        return sc->i > start;
+    }
+    while (sc->i < sc->n) {
+        char c = sc->s[sc->i];
+        if (c == '"') {
+            if (!skip_string(sc))
+                return false;
+            continue;
+        }
+        if (c == '{' || c == '[')
+            depth++;
+        else if (c == '}' || c == ']') {
+            if (--depth == 0) {
+                sc->i++;
+                return true;
+            }
+        }
+        sc->i++;
+    }
+    return false;
+}
+
+static int syntax(const pctx *c, const scan *sc, const char *why)
+{
+    return mstore__error(MSTORE_EFORMAT, "%s: invalid JSON at byte %zu: %s", c->what, sc->i, why);
+}
+
+/* Parses s[from, to) as one JSON value (any type), with the catalog's rules. */
+static int parse_span(json_t **out, const pctx *c, const char *s, size_t from, size_t to)
+{
+    json_error_t jerr;
+
+    *out = json_loadb(s + from, to - from, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    if (!*out)
+        return mstore__error(MSTORE_EFORMAT, "%s: invalid JSON at byte %zu%s%s: %s", c->what,
+                             from + (size_t)(jerr.position > 0 ? jerr.position : 0),
+                             *c->path ? " in " : "", c->path, jerr.text);
+    return MSTORE_OK;
+}
+
+/* Parses one element of `packages` into the next package of cat. */
+static int add_package(mstore_catalog *cat, pctx *c, const json_t *el)
+{
+    size_t nv = 0, nt = 0, ns = 0;
     mstore_catalog_version *vpool;
     mstore_text *tpool;
     const char **spool;
-    pctx c = {.what = what ? what : MSTORE_CATALOG_TARGET};
+    package_mem *m;
     int rc;
+
+    if ((rc = count_package(&nv, &nt, &ns, c, el)))
+        return rc;
+    if (cat->n == cat->cap) {
+        size_t cap = cat->cap ? cat->cap * 2 : 64;
+        mstore_catalog_package *pkgs = realloc(cat->pkgs, cap * sizeof(*pkgs));
+        package_mem *mem;
+        if (pkgs)
+            cat->pkgs = pkgs;
+        if (!pkgs || !(mem = realloc(cat->mem, cap * sizeof(*mem))))
+            return mstore__error(MSTORE_ENOMEM, "out of memory");
+        cat->mem = mem;
+        cat->cap = cap;
+    }
+    m = &cat->mem[cat->n];
+    memset(m, 0, sizeof(*m));
+    memset(&cat->pkgs[cat->n], 0, sizeof(cat->pkgs[cat->n]));
+    cat->n++; /* counted now, so that catalog_free frees what m gets */
+    m->versions = calloc(nv ? nv : 1, sizeof(*m->versions));
+    m->texts = calloc(nt ? nt : 1, sizeof(*m->texts));
+    m->strs = calloc(ns ? ns : 1, sizeof(*m->strs));
+    if (!m->versions || !m->texts || !m->strs)
+        return mstore__error(MSTORE_ENOMEM, "out of memory");
+    vpool = m->versions;
+    tpool = m->texts;
+    spool = m->strs;
+    if ((rc = parse_package(&cat->pkgs[cat->n - 1], &vpool, &tpool, &spool, c, el)))
+        return rc;
+    if (!intern_package(cat, &cat->pkgs[cat->n - 1], m, (size_t)(vpool - m->versions),
+                        (size_t)(tpool - m->texts), (size_t)(spool - m->strs)))
+        return mstore__error(MSTORE_ENOMEM, "out of memory");
+    return MSTORE_OK;
+}
+
+/* The `packages` array at sc (which stands on its '['), one element at a time. */
+static int parse_packages(mstore_catalog *cat, pctx *c, scan *sc)
+{
+    size_t index = 0;
+    int rc;
+
+    if (sc->i >= sc->n || sc->s[sc->i] != '[')
+        return bad(c, "packages", "must be an array");
+    sc->i++;
+    skip_ws(sc);
+    if (sc->i < sc->n && sc->s[sc->i] == ']')
+        return MSTORE_OK;
+    for (;;) {
+        size_t from = sc->i;
+        json_t *el = NULL;
+        snprintf(c->path, sizeof(c->path), "packages[%zu]", index++);
+        if (!skip_value(sc))
+            return syntax(c, sc, "a value was expected in packages");
+        if ((rc = parse_span(&el, c, sc->s, from, sc->i)))
+            return rc;
+        rc = add_package(cat, c, el);
+        json_decref(el);
+        if (rc)
+            return rc;
+        *c->path = '\0';
+        skip_ws(sc);
+        if (sc->i < sc->n && sc->s[sc->i] == ']')
+            return MSTORE_OK;
+        if (sc->i >= sc->n || sc->s[sc->i] != ',')
+            return syntax(c, sc, "',' or ']' expected in packages");
+        sc->i++;
+        skip_ws(sc);
+    }
+}
+
+int mstore_catalog_parse(mstore_catalog **out, const void *data, size_t size, const char *what)
+{
+    mstore_catalog *cat = NULL;
+    json_t *keys = NULL, *format = NULL;
+    scan sc = {data, size, 0}, pk = {data, size, 0};
+    bool have_packages = false;
+    pctx c = {.what = what ? what : MSTORE_CATALOG_TARGET};
+    int rc = MSTORE_OK;
 
     if (!out || (!data && size))
         return mstore__error(MSTORE_EINVAL, "no catalog");
     if (size > MSTORE_CATALOG_MAX_SIZE)
         return mstore__error(MSTORE_ELIMIT, "%s: %zu bytes, more than %zu", c.what, size,
                              MSTORE_CATALOG_MAX_SIZE);
-    if (!(cat = calloc(1, sizeof(*cat))))
-        return mstore__error(MSTORE_ENOMEM, "out of memory");
-    if ((rc = mstore_json_parse(&cat->root, data, size, c.what)))
-        goto out;
-    if (!json_is_object(cat->root)) {
+    if (!(cat = calloc(1, sizeof(*cat))) || !(keys = json_object()))
+        goto oom;
+    /* The top level: an object whose values are checked by jansson one by one (the packages
+     * array element by element, below), keys unique. */
+    skip_ws(&sc);
+    if (sc.i >= sc.n || sc.s[sc.i] != '{') {
         rc = bad(&c, "format", "the catalog must be an object");
         goto out;
     }
-    if (json_integer_value(json_object_get(cat->root, "format")) != MSTORE_CATALOG_FORMAT) {
+    sc.i++;
+    skip_ws(&sc);
+    if (sc.i < sc.n && sc.s[sc.i] == '}')
+        sc.i++;
+    else
+        for (;;) {
+            size_t from = sc.i;
+            json_t *key = NULL, *value = NULL;
+            const char *name;
+            if (!skip_string(&sc)) {
+                rc = syntax(&c, &sc, "a key was expected");
+                goto out;
+            }
+            if ((rc = parse_span(&key, &c, sc.s, from, sc.i)))
+                goto out;
+            name = json_string_value(key);
+            if (json_object_get(keys, name)) {
+                rc = mstore__error(MSTORE_EFORMAT,
+                                   "%s: invalid JSON at byte %zu: duplicate key '%s'", c.what, from,
+                                   name);
+                json_decref(key);
+                goto out;
+            }
+            json_object_set_new(keys, name, json_null());
+            skip_ws(&sc);
+            if (sc.i >= sc.n || sc.s[sc.i] != ':') {
+                json_decref(key);
+                rc = syntax(&c, &sc, "':' expected");
+                goto out;
+            }
+            sc.i++;
+            skip_ws(&sc);
+            from = sc.i;
+            if (!skip_value(&sc)) {
+                json_decref(key);
+                rc = syntax(&c, &sc, "a value was expected");
+                goto out;
+            }
+            if (strcmp(name, "packages") == 0 && sc.s[from] == '[') {
+                pk.i = from; /* parsed below, once the format is known */
+                have_packages = true;
+            } else if ((rc = parse_span(&value, &c, sc.s, from, sc.i))) {
+                json_decref(key);
+                goto out;
+            } else if (strcmp(name, "format") == 0) {
+                format = value;
+                value = NULL;
+            } else if (strcmp(name, "packages") == 0) {
+                have_packages = false; /* not an array */
+            }
+            json_decref(value);
+            json_decref(key);
+            skip_ws(&sc);
+            if (sc.i < sc.n && sc.s[sc.i] == '}') {
+                sc.i++;
+                break;
+            }
+            if (sc.i >= sc.n || sc.s[sc.i] != ',') {
+                rc = syntax(&c, &sc, "',' or '}' expected");
+                goto out;
+            }
+            sc.i++;
+            skip_ws(&sc);
+        }
+    skip_ws(&sc);
+    if (sc.i != sc.n) {
+        rc = syntax(&c, &sc, "end of text expected");
+        goto out;
+    }
+    if (json_integer_value(format) != MSTORE_CATALOG_FORMAT || !json_is_integer(format)) {
         rc = bad(&c, "format", "must be 1");
         goto out;
     }
-    pkgs = json_object_get(cat->root, "packages");
-    if (!json_is_array(pkgs)) {
+    if (!have_packages) {
         rc = bad(&c, "packages", "must be an array");
         goto out;
     }
-    json_array_foreach(pkgs, i, p)
-    {
-        snprintf(c.path, sizeof(c.path), "packages[%zu]", i);
-        if ((rc = count_package(&nv, &nt, &ns, &c, p)))
-            goto out;
-    }
-    cat->n = json_array_size(pkgs);
-    cat->pkgs = calloc(cat->n ? cat->n : 1, sizeof(*cat->pkgs));
-    cat->versions = calloc(nv ? nv : 1, sizeof(*cat->versions));
-    cat->texts = calloc(nt ? nt : 1, sizeof(*cat->texts));
-    cat->strs = calloc(ns ? ns : 1, sizeof(*cat->strs));
-    if (!cat->pkgs || !cat->versions || !cat->texts || !cat->strs) {
-        rc = mstore__error(MSTORE_ENOMEM, "out of memory");
+    if ((rc = parse_packages(cat, &c, &pk)))
         goto out;
-    }
-    vpool = cat->versions;
-    tpool = cat->texts;
-    spool = cat->strs;
-    json_array_foreach(pkgs, i, p)
-    {
-        snprintf(c.path, sizeof(c.path), "packages[%zu]", i);
-        if ((rc = parse_package(&cat->pkgs[i], &vpool, &tpool, &spool, &c, p)))
-            goto out;
-    }
-    qsort(cat->pkgs, cat->n, sizeof(*cat->pkgs), by_id);
-    for (i = 1; i < cat->n; i++)
+    if (cat->n)
+        qsort(cat->pkgs, cat->n, sizeof(*cat->pkgs), by_id);
+    for (size_t i = 1; i < cat->n; i++)
         if (strcmp(cat->pkgs[i - 1].id, cat->pkgs[i].id) == 0) {
             rc = mstore__error(MSTORE_EFORMAT, "%s: package %s listed twice", c.what,
                                cat->pkgs[i].id);
@@ -296,7 +582,12 @@ int mstore_catalog_parse(mstore_catalog **out, const void *data, size_t size, co
         }
     *out = cat;
     cat = NULL;
+    goto out;
+oom:
+    rc = mstore__error(MSTORE_ENOMEM, "out of memory");
 out:
+    json_decref(keys);
+    json_decref(format);
     mstore_catalog_free(cat);
     return rc;
 }
@@ -318,11 +609,18 @@ void mstore_catalog_free(mstore_catalog *cat)
 {
     if (!cat)
         return;
-    json_decref(cat->root);
+    for (size_t i = 0; i < cat->n; i++) {
+        free(cat->mem[i].versions);
+        free(cat->mem[i].texts);
+        free(cat->mem[i].strs);
+    }
+    while (cat->arena) {
+        arena_block *next = cat->arena->next;
+        free(cat->arena);
+        cat->arena = next;
+    }
     free(cat->pkgs);
-    free(cat->versions);
-    free(cat->texts);
-    free(cat->strs);
+    free(cat->mem);
     free(cat);
 }
 

@@ -179,12 +179,80 @@ static void rejects_non_catalogs(void **state)
     assert_null(cat);
 }
 
+static int parse_text(const char *text)
+{
+    mstore_catalog *cat = NULL;
+    int rc = mstore_catalog_parse(&cat, text, strlen(text), "x");
+
+    if (rc == MSTORE_OK) {
+        assert_non_null(cat);
+        assert_int_equal(mstore_catalog_count(cat), 1);
+        assert_string_equal(mstore_catalog_at(cat, 0)->id, "com.example.dog");
+        assert_string_equal(mstore_text_pick(mstore_catalog_at(cat, 0)->names,
+                                             mstore_catalog_at(cat, 0)->n_names, "en"),
+                            "a \"]}, {\" [tricky] name");
+    } else {
+        assert_null(cat);
+    }
+    mstore_catalog_free(cat);
+    return rc;
+}
+
+/* The catalog is parsed one package element at a time: where an element ends must be found
+ * exactly, whatever its strings hold, and the punctuation between elements and top-level members
+ * is checked as strictly as a whole-document parser would. */
+static void parses_element_by_element(void **state)
+{
+#define DOG                                                                                  \
+    "{\"id\": \"com.example.dog\", \"names\": {\"en\": \"a \\\"]}, {\\\" [tricky] name\"}, " \
+    "\"versions\": [{\"version\": \"0.1.0\", \"target\": "                                   \
+    "\"packages/com.example.dog/com.example.dog-0.1.0.mpk\", \"key_id\": \"" KEY_B "\", "    \
+    "\"robots\": [\"go2\"], \"x\": [[], {}, \"\\\\\", null]}]}"
+    (void)state;
+    assert_int_equal(parse_text("{\"format\": 1, \"packages\": [" DOG "]}"), MSTORE_OK);
+    /* Members in any order, whitespace anywhere, escapes in key names. */
+    assert_int_equal(parse_text(" \r\n{ \"packages\" :\t[ " DOG " ] ,\"format\":1 } \n"),
+                     MSTORE_OK);
+    assert_int_equal(parse_text("{\"\\u0066ormat\": 1, \"p\\u0061ckages\": [" DOG "]}"), MSTORE_OK);
+    /* Broken punctuation. */
+    assert_int_equal(parse_text("{\"format\": 1, \"packages\": [" DOG ",]}"), MSTORE_EFORMAT);
+    assert_int_equal(parse_text("{\"format\": 1, \"packages\": [," DOG "]}"), MSTORE_EFORMAT);
+    assert_int_equal(parse_text("{\"format\": 1, \"packages\": [" DOG " " DOG "]}"),
+                     MSTORE_EFORMAT);
+    assert_int_equal(parse_text("{\"format\": 1 \"packages\": [" DOG "]}"), MSTORE_EFORMAT);
+    assert_int_equal(parse_text("{\"format\": 1, \"packages\": [" DOG "]"), MSTORE_EFORMAT);
+    assert_int_equal(parse_text("{\"format\": 1, \"packages\": [" DOG "}"), MSTORE_EFORMAT);
+    assert_int_equal(parse_text("{\"format\": 1, \"packages\": [" DOG "]},"), MSTORE_EFORMAT);
+    assert_int_equal(parse_text("{\"format\": 1, \"packages\" [" DOG "]}"), MSTORE_EFORMAT);
+    assert_int_equal(parse_text("{\"format\": 1,, \"packages\": [" DOG "]}"), MSTORE_EFORMAT);
+    assert_int_equal(parse_text("{format: 1, \"packages\": [" DOG "]}"), MSTORE_EFORMAT);
+    /* Bad values elsewhere at the top level, an unterminated string, NUL bytes. */
+    assert_int_equal(parse_text("{\"format\": 1, \"generated\": tru, \"packages\": [" DOG "]}"),
+                     MSTORE_EFORMAT);
+    assert_int_equal(parse_text("{\"format\": 1, \"packages\": [" DOG "], \"x\": [1}"),
+                     MSTORE_EFORMAT);
+    assert_int_equal(parse_text("{\"format\": 1, \"packages\": [\"unterminated]}"), MSTORE_EFORMAT);
+    assert_int_equal(parse_text("{\"format\": 1, \"packages\": {\"a\": " DOG "}}"), MSTORE_EFORMAT);
+    assert_int_equal(parse_text("{\"format\": 1, \"packages\": [" DOG "], \"packages\": []}"),
+                     MSTORE_EFORMAT);
+    {
+        static const char nul[] = "{\"format\": 1\0, \"packages\": []}";
+        mstore_catalog *cat = NULL;
+        assert_int_equal(mstore_catalog_parse(&cat, nul, sizeof(nul) - 1, "x"), MSTORE_EFORMAT);
+        assert_null(cat);
+    }
+    /* An element that is not valid JSON inside, with the element named. */
+    assert_int_equal(parse_text("{\"format\": 1, \"packages\": [{\"id\": 01}]}"), MSTORE_EFORMAT);
+    assert_non_null(strstr(mstore_error_message(), "packages[0]"));
+#undef DOG
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_and_looks_up),  cmocka_unit_test(searches),
         cmocka_unit_test(rejects_bad_fields),   cmocka_unit_test(rejects_duplicate_ids),
-        cmocka_unit_test(rejects_non_catalogs),
+        cmocka_unit_test(rejects_non_catalogs), cmocka_unit_test(parses_element_by_element),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
