@@ -10,7 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "rt_testlib.h"
@@ -796,6 +801,70 @@ static void free_sends_final_damping(void **state)
     assert_true(counted_last.weight == 1.0);
 }
 
+/* Where the system refuses real-time scheduling and locked memory, the loop says so in a log line
+ * each and runs on at normal priority. Checked in a child process that gives up what would grant
+ * them (every capability, an rtprio and a memlock limit of 0), whoever runs the test. */
+static int refused_realtime_child(void)
+{
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct caps[2];
+    struct rlimit none = {0, 0};
+    motion_loop_config cfg;
+    motion_loop_stats stats;
+    motion_loop *L = NULL;
+    int ok;
+
+    memset(caps, 0, sizeof(caps));
+    if (setrlimit(RLIMIT_RTPRIO, &none) != 0 || setrlimit(RLIMIT_MEMLOCK, &none) != 0 ||
+        syscall(SYS_capset, &hdr, caps) != 0) {
+        perror("refused_realtime_child: giving up privileges");
+        return 2;
+    }
+    motion_loop_config_init(&cfg);
+    cfg.realtime = true;
+    cfg.lock_memory = true;
+    cfg.log = capture_log;
+    log_text[0] = '\0';
+    if (motion_loop_new(&L, rt_model("g1-29dof"), &cfg) != MOTION_OK ||
+        motion_loop_start(L) != MOTION_OK) {
+        fprintf(stderr, "refused_realtime_child: %s\n", motion_error_message());
+        return 3;
+    }
+    for (int i = 0; i < 5000; i++) { /* it ticks at normal priority (any machine load) */
+        motion_loop_stats_get(L, &stats);
+        if (stats.ticks >= 10)
+            break;
+        sleep_ms(1);
+    }
+    motion_loop_free(L);
+    ok = !stats.realtime && stats.ticks >= 10 &&
+         strstr(log_text, "SCHED_FIFO priority 80 not permitted") &&
+         strstr(log_text, "running with normal priority");
+#ifndef __SANITIZE_ADDRESS__ /* ASan's mlockall does nothing and reports success */
+    ok = ok && !stats.memory_locked && strstr(log_text, "mlockall not permitted");
+#endif
+    if (!ok)
+        fprintf(stderr, "refused_realtime_child: realtime %d, locked %d, %llu ticks, log:\n%s",
+                stats.realtime, stats.memory_locked, (unsigned long long)stats.ticks, log_text);
+    return ok ? 0 : 1;
+}
+
+static void refused_realtime_is_logged(void **state)
+{
+    pid_t pid;
+    int status;
+
+    (void)state;
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(refused_realtime_child());
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -809,6 +878,7 @@ int main(void)
         cmocka_unit_test(watchdog_when_reads_fail),
         cmocka_unit_test(plan_failure_latched_by_the_loop),
         cmocka_unit_test(free_sends_final_damping),
+        cmocka_unit_test(refused_realtime_is_logged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
