@@ -132,8 +132,11 @@ static void test_g1(void **state)
     /* State by slot -> joints in model order, IMU included. */
     memset(&st, 0, sizeof(st));
     st.mode_machine = 5;
-    for (int s = 0; s < 35; s++)
+    for (int s = 0; s < 35; s++) {
         st.motor_state[s].q = 0.01f * (float)s;
+        st.motor_state[s].dq = -0.02f * (float)s;
+        st.motor_state[s].tau_est = 0.5f * (float)s;
+    }
     st.imu_state.quaternion[0] = 1.0f;
     st.imu_state.accelerometer[2] = 9.81f;
     st.crc = motion__unitree_crc(&st, sizeof(st));
@@ -145,7 +148,9 @@ static void test_g1(void **state)
     assert_int_equal(rc, MOTION_OK);
     assert_int_equal(ms.joint_count, g1->joint_count);
     for (int j = 0; j < g1->joint_count; j++)
-        assert_true(ms.q[j] == (double)(0.01f * (float)g1->joints[j].motor));
+        assert_true(ms.q[j] == (double)(0.01f * (float)g1->joints[j].motor) &&
+                    ms.dq[j] == (double)(-0.02f * (float)g1->joints[j].motor) &&
+                    ms.tau[j] == (double)(0.5f * (float)g1->joints[j].motor));
     assert_true(ms.has_imu && ms.imu_quat[0] == 1.0 && ms.imu_acc[2] == (double)9.81f);
     assert_true(ms.stamp_ns > 0 && ms.seq >= 1);
 
