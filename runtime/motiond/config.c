@@ -127,7 +127,7 @@ void md_config_defaults(md_config *cfg)
     cfg->pairing_code_lifetime = 600;
     cfg->pairing_attempts_per_minute = 5;
     cfg->max_connections = 256;
-    cfg->max_connections_per_client = 0; /* not set: a quarter of max_connections */
+    cfg->max_connections_per_client = 0; /* not set: half of max_connections */
     cfg->max_event_streams = 16;
     cfg->qr = xstrdup("auto");
 }
@@ -509,7 +509,7 @@ int md_config_load(md_config *cfg, int argc, char **argv, FILE *err)
         }
     }
     if (cfg->max_connections_per_client == 0)
-        cfg->max_connections_per_client = cfg->max_connections / 4;
+        cfg->max_connections_per_client = cfg->max_connections / 2;
     if (check(cfg, msg, sizeof(msg))) {
         fprintf(err, "motiond: %s%s%s\n", cfg->config_path ? cfg->config_path : "",
                 cfg->config_path ? ": " : "", msg);

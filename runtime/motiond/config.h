@@ -40,7 +40,7 @@ typedef struct md_config {
     int max_connections;
     int max_connections_per_client; /* from one address: below max_connections, so that one
                                        client cannot take every slot from the phone's e-stop
-                                       (default a quarter of max_connections) */
+                                       (default half of max_connections) */
     int max_event_streams;
     char *qr;          /* "auto", "always", "never" */
     char *port_file;   /* command line only: write the bound port here */

@@ -52,8 +52,8 @@ def test_config(w):
           "command-line options override the configuration file")
     check(eff["backend_options"] == ["latency_ms=2"] and eff["config"] == cfg,
           "keys not overridden come from the file")
-    check(eff["max_connections"] == 256 and eff["max_connections_per_client"] == 64,
-          "one client gets a quarter of the connections by default")
+    check(eff["max_connections"] == 256 and eff["max_connections_per_client"] == 128,
+          "one client gets half of the connections by default")
     bad = [({"robot": "r2d2"}, "robot"), ({"port": 70000}, "port"), ({"colour": 1}, "colour"),
            ({"rate": "fast"}, "rate"), ({"mode": "sideways"}, "mode"),
            ({"store_url": "ftp://x"}, "store_url"), ({"listen": "localhost"}, "listen"),
