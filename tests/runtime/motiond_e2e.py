@@ -75,6 +75,18 @@ def test_config(w):
     r = T.run(args + ["--print-config"], check_rc=False)
     check(r.returncode == 0 and "KillSignal=SIGTERM" in unit,
           "the systemd unit's command line is valid and it stops motiond with SIGTERM")
+    # systemd's own check of the unit (every key known, the program there), on a copy that runs
+    # this build's motiond.
+    analyze = shutil.which("systemd-analyze")
+    if analyze:
+        copy = os.path.join(w.path, "motiond.service")
+        with open(copy, "w") as f:
+            f.write(unit.replace(exec_start[0], T.prog("motiond")))
+        r = T.run([analyze, "verify", "--man=no", copy], check_rc=False)
+        check(r.returncode == 0 and not r.stderr.strip() and not r.stdout.strip(),
+              f"systemd-analyze verify finds nothing to say about the unit: {r.stderr.strip()}")
+    else:
+        print("note: no systemd-analyze here; the unit was checked by its command line only")
     # Start-up failures are clear and leave nothing running: a port in use (found before the
     # control loop ever starts), a corrupt token file.
     import socket
