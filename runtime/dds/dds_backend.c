@@ -8,9 +8,13 @@
  *   interface=NAME  network interface (real robot: the wired one, e.g. enp3s0; robot-sim: lo);
  *                   absent: CycloneDDS's own configuration (CYCLONEDDS_URI)
  *   report=1        print the link's counters to stderr when the backend closes
+ *   priority=N      SCHED_FIFO priority of CycloneDDS's threads (receive, events), 0..99, default
+ *                   60 (below the control loop's 80); 0 leaves them at the caller's scheduling
  * The same counters (states, bad CRCs, repeated ticks, commands, write errors) are readable while
  * it runs through motion_backend_stats_get() / motion_loop_stats_get().
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +34,36 @@ typedef struct dds_backend {
     motion__dds_state state;
 } dds_backend;
 
-static const char *const known_options[] = {"domain", "interface", "report", NULL};
+static const char *const known_options[] = {"domain", "interface", "report", "priority", NULL};
+
+/*
+ * Opens the link with CycloneDDS's threads at SCHED_FIFO priority, when permitted: they inherit the
+ * scheduling of the thread that creates them, so the calling thread takes that priority for the
+ * duration. A state that waits for a starved receive thread trips the watchdog as surely as a
+ * robot that stopped; at normal priority a busy computer does that. Not permitted, or priority 0:
+ * the threads run as the caller does.
+ */
+static int open_link(motion__dds_link **out, const motion__dds_link_config *cfg, int priority,
+                     char *err, size_t errlen)
+{
+    struct sched_param saved, sp = {.sched_priority = priority};
+    int policy, raised = 0, rc;
+
+    if (priority > 0 && pthread_getschedparam(pthread_self(), &policy, &saved) == 0 &&
+        policy != SCHED_FIFO && policy != SCHED_RR)
+        raised = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
+    rc = motion__dds_link_open(out, cfg, err, errlen);
+    if (raised)
+        pthread_setschedparam(pthread_self(), policy, &saved);
+    return rc;
+}
 
 static int backend_open(void **ctx, const mpk_robot_model *model, double rate_hz,
                         motion_options options)
 {
     motion__dds_link_config cfg;
     dds_backend *b;
-    int64_t domain = 0, report = 0;
+    int64_t domain = 0, report = 0, priority = 60;
     const char *iface;
     char err[512];
     int rc;
@@ -49,6 +75,8 @@ static int backend_open(void **ctx, const mpk_robot_model *model, double rate_hz
     rc = motion_options_int(&domain, options, "dds", "domain", 0, MOTION_DDS_DOMAIN_MAX);
     if (rc == MOTION_OK)
         rc = motion_options_int(&report, options, "dds", "report", 0, 1);
+    if (rc == MOTION_OK)
+        rc = motion_options_int(&priority, options, "dds", "priority", 0, 99);
     if (rc != MOTION_OK)
         return rc;
     if (model->motor_slots > MOTION_DDS_LINK_SLOTS || model->joint_count > model->motor_slots)
@@ -73,7 +101,7 @@ static int backend_open(void **ctx, const mpk_robot_model *model, double rate_hz
     cfg.domain = (uint32_t)domain;
     cfg.iface = iface ? b->iface : NULL;
     cfg.weight_slot = model->weight_slot;
-    if (motion__dds_link_open(&b->link, &cfg, err, sizeof(err)) != 0) {
+    if (open_link(&b->link, &cfg, (int)priority, err, sizeof(err)) != 0) {
         free(b);
         return motion__error(MOTION_EBACKEND, "dds: %s", err);
     }
@@ -190,7 +218,7 @@ static void backend_stats(void *ctx, motion_backend_stats *out)
 const motion_backend_ops motion__backend_dds = {
     .name = "dds",
     .summary = "Unitree robot over DDS (rt/lowcmd, rt/arm_sdk, rt/lowstate); options domain=N, "
-               "interface=NAME, report=1",
+               "interface=NAME, report=1, priority=N",
     .open = backend_open,
     .close = backend_close,
     .read_state = backend_read_state,

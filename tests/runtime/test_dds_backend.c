@@ -4,7 +4,13 @@
  * channel on rt/lowcmd with disabled motors off, mode_machine echoed, the link's counters (states,
  * bad CRCs, repeated ticks, commands) through motion_backend_stats_get, and no upper channel on a
  * robot without one. */
+#include <dirent.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -49,6 +55,8 @@ static void test_options(void **state)
     const char *half_report[] = {"report=0.5", NULL};
     const char *two_report[] = {"report=2", NULL};
     const char *nosuch[] = {"domain=199", "interface=nosuch0", NULL};
+    const char *high[] = {"priority=100", NULL};
+    const char *frac[] = {"priority=1.5", NULL};
 
     (void)state;
     assert_non_null(motion_backend_find("dds"));
@@ -63,6 +71,10 @@ static void test_options(void **state)
     assert_non_null(strstr(motion_error_message(), "report=0.5: must be a whole number 0..1"));
     assert_int_equal(motion_backend_open(&b, "dds", g1, 500, two_report), MOTION_EINVAL);
     assert_non_null(strstr(motion_error_message(), "report"));
+    assert_int_equal(motion_backend_open(&b, "dds", g1, 500, high), MOTION_EINVAL);
+    assert_non_null(strstr(motion_error_message(), "priority=100: must be a whole number 0..99"));
+    assert_int_equal(motion_backend_open(&b, "dds", g1, 500, frac), MOTION_EINVAL);
+    assert_non_null(strstr(motion_error_message(), "priority=1.5"));
     assert_int_equal(motion_backend_open(&b, "dds", g1, 500, nosuch), MOTION_EBACKEND);
     assert_non_null(strstr(motion_error_message(), "'nosuch0': no such network interface"));
     assert_null(b);
@@ -236,6 +248,98 @@ static void test_g1(void **state)
     motion_backend_free(b);
 }
 
+/* Scheduling policy of every thread of this process, by thread id (0 where the slot is unused). */
+#define MAX_TASKS 256
+static void task_policies(long tids[MAX_TASKS], int policies[MAX_TASKS])
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    int n = 0;
+
+    assert_non_null(d);
+    memset(tids, 0, MAX_TASKS * sizeof(tids[0]));
+    while ((e = readdir(d)) != NULL && n < MAX_TASKS) {
+        char path[64], buf[1024], *p;
+        FILE *f;
+        int field;
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
+        if (!(f = fopen(path, "r")))
+            continue; /* a thread that just ended */
+        p = fgets(buf, sizeof(buf), f);
+        fclose(f);
+        if (!p || !(p = strrchr(buf, ')')))
+            continue;
+        /* After "pid (comm)" comes field 3; the policy is field 41. */
+        for (field = 2; field < 41 && p; field++)
+            p = strchr(p + 1, ' ');
+        assert_non_null(p);
+        tids[n] = atol(e->d_name);
+        policies[n++] = atoi(p + 1);
+    }
+    closedir(d);
+}
+
+/* @return how many threads now exist that did not before, and how many of them run SCHED_FIFO */
+static int new_threads(const long before[MAX_TASKS], int *fifo)
+{
+    long now[MAX_TASKS];
+    int pol[MAX_TASKS], n = 0;
+
+    task_policies(now, pol);
+    *fifo = 0;
+    for (int i = 0; i < MAX_TASKS && now[i]; i++) {
+        bool old = false;
+        for (int k = 0; k < MAX_TASKS && before[k] && !old; k++)
+            old = before[k] == now[i];
+        if (!old) {
+            n++;
+            *fifo += pol[i] == SCHED_FIFO;
+        }
+    }
+    return n;
+}
+
+/* CycloneDDS's threads (the receive thread that takes LowState_) run SCHED_FIFO at the backend's
+ * priority where the system permits it, the caller's own scheduling is given back, and priority=0
+ * leaves them as the caller is. */
+static void test_receive_threads_priority(void **state)
+{
+    const mpk_robot_model *g1 = mpk_robot_find("g1-29dof");
+    char dopt[32];
+    const char *rt_opts[] = {dopt, "interface=lo", NULL};
+    const char *plain_opts[] = {dopt, "interface=lo", "priority=0", NULL};
+    struct sched_param sp = {.sched_priority = 1}, zero = {0};
+    long before[MAX_TASKS];
+    int pol[MAX_TASKS], policy, fifo, n;
+    bool permitted;
+    motion_backend *b = NULL;
+
+    (void)state;
+    /* Whether this process may use SCHED_FIFO at all (root, CAP_SYS_NICE or an rtprio limit). */
+    permitted = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0;
+    if (permitted)
+        assert_int_equal(pthread_setschedparam(pthread_self(), SCHED_OTHER, &zero), 0);
+    snprintf(dopt, sizeof(dopt), "domain=%u", private_domain());
+
+    task_policies(before, pol);
+    assert_int_equal(motion_backend_open(&b, "dds", g1, 500, rt_opts), MOTION_OK);
+    n = new_threads(before, &fifo);
+    assert_true(n >= 1);
+    assert_int_equal(fifo, permitted ? n : 0);
+    assert_int_equal(pthread_getschedparam(pthread_self(), &policy, &sp), 0);
+    assert_int_equal(policy, SCHED_OTHER); /* the caller's scheduling is given back */
+    motion_backend_free(b);
+
+    task_policies(before, pol);
+    assert_int_equal(motion_backend_open(&b, "dds", g1, 500, plain_opts), MOTION_OK);
+    n = new_threads(before, &fifo);
+    assert_true(n >= 1);
+    assert_int_equal(fifo, 0);
+    motion_backend_free(b);
+}
+
 static void test_go2_has_no_upper_channel(void **state)
 {
     const mpk_robot_model *go2 = mpk_robot_find("go2");
@@ -261,6 +365,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_g1),
+        cmocka_unit_test(test_receive_threads_priority),
         cmocka_unit_test(test_go2_has_no_upper_channel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@ static void on_signal(int sig)
 
 typedef struct options {
     const char *model, *iface, *models_dir;
-    long domain, rate, mode_machine;
+    long domain, rate, mode_machine, priority;
     double timestep, duration, band_lift;
     int band, quiet;
 } options;
@@ -58,6 +59,9 @@ static void usage(FILE *f)
             "  --band-lift M       height of the band's hold above the start pose, 0..0.5 m\n"
             "                      (default 0.1: the feet hang just clear of the floor)\n"
             "  --mode-machine N    LowState_.mode_machine to report (default: the real robot's)\n"
+            "  --priority N        SCHED_FIFO priority of the simulation and its DDS threads,\n"
+            "                      1..99 (default 70, below the runtime's loop); 0: normal\n"
+            "                      scheduling. Refused by the system: a warning, normal priority\n"
             "  --duration S        stop after S seconds of simulated time (default: run on)\n"
             "  --models DIR        models folder (default: $ROBOT_SIM_MODELS, the source tree's,\n"
             "                      or the installed one)\n"
@@ -122,6 +126,7 @@ static int parse_options(options *o, int argc, char **argv)
                                           {"elastic-band", no_argument, 0, 'b'},
                                           {"band-lift", required_argument, 0, 'L'},
                                           {"mode-machine", required_argument, 0, 'M'},
+                                          {"priority", required_argument, 0, 'P'},
                                           {"duration", required_argument, 0, 'D'},
                                           {"models", required_argument, 0, 'p'},
                                           {"quiet", no_argument, 0, 'q'},
@@ -129,7 +134,7 @@ static int parse_options(options *o, int argc, char **argv)
                                           {0, 0, 0, 0}};
     int c;
 
-    *o = (options){"g1-29dof", "lo", NULL, 1, 500, -1, 0.001, 0.0, 0.1, 0, 0};
+    *o = (options){"g1-29dof", "lo", NULL, 1, 500, -1, 70, 0.001, 0.0, 0.1, 0, 0};
     while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         int rc = 0;
         switch (c) {
@@ -153,6 +158,9 @@ static int parse_options(options *o, int argc, char **argv)
             break;
         case 'L':
             rc = parse_double(&o->band_lift, "--band-lift", optarg, 0.0, 0.5);
+            break;
+        case 'P':
+            rc = parse_long(&o->priority, "--priority", optarg, 0, 99);
             break;
         case 'M':
             rc = parse_long(&o->mode_machine, "--mode-machine", optarg, 0, 255);
@@ -199,6 +207,20 @@ static void add_ns(struct timespec *t, long ns)
     }
 }
 
+/* @return 1 when the process now runs SCHED_FIFO at priority */
+static int realtime(long priority)
+{
+    struct sched_param sp = {.sched_priority = (int)priority};
+
+    if (sched_setscheduler(0, SCHED_FIFO, &sp) == 0)
+        return 1;
+    fprintf(stderr,
+            "robot-sim: SCHED_FIFO priority %ld not permitted (%s): running with normal priority, "
+            "a loaded machine may delay states\n",
+            priority, strerror(errno));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     options o;
@@ -213,6 +235,7 @@ int main(int argc, char **argv)
     long period_ns, publish_every;
     unsigned long long steps = 0, overruns = 0;
     double started;
+    int rt;
 
     if (parse_options(&o, argc, argv) != 0)
         return 2;
@@ -235,6 +258,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "robot-sim: %s\n", err);
         return 1;
     }
+    /* A robot's controller runs in real time whatever else the computer does: so does the
+     * simulation, and the DDS threads created next inherit it (commands and states are never late
+     * because a build is running beside it). */
+    rt = o.priority > 0 && realtime(o.priority);
     if (sim_link_open(&link, info, (uint32_t)o.domain, o.iface,
                       (uint8_t)(o.mode_machine >= 0 ? o.mode_machine : info->mode_machine), err,
                       sizeof(err)) != 0) {
@@ -249,9 +276,9 @@ int main(int argc, char **argv)
 
     fprintf(stderr,
             "robot-sim: %s ready on DDS domain %ld (%s): physics %.0f Hz, state %ld Hz, elastic "
-            "band %s\n",
+            "band %s, %s\n",
             info->id, o.domain, o.iface ? o.iface : "CYCLONEDDS_URI", 1.0 / o.timestep, o.rate,
-            o.band ? "on" : "off");
+            o.band ? "on" : "off", rt ? "SCHED_FIFO" : "normal priority");
     started = now_s();
     clock_gettime(CLOCK_MONOTONIC, &next);
     while (!stop_signal) {
