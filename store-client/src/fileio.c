@@ -1,7 +1,5 @@
 /* File helpers: bounded reads and atomic writes (temporary name, fsync, rename, fsync folder). */
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +11,7 @@
 
 #include "install_internal.h"
 #include "internal.h"
+#include "mpk/file.h"
 #include "mstore/file.h"
 
 char *mstore__strdup(const char *s)
@@ -32,118 +31,41 @@ char *mstore__asprintf(const char *fmt, ...)
     return n < 0 ? NULL : out;
 }
 
+/* The bounded read and the atomic write are libmpk's (mpk/file.h), so that the SDK and the robot
+ * write files one way; only the error codes are translated. */
+static int from_mpk(int error)
+{
+    switch (error) {
+    case MPK_OK:
+        return MSTORE_OK;
+    case MPK_ENOMEM:
+        return mstore__error(MSTORE_ENOMEM, "%s", mpk_error_message());
+    case MPK_EINVAL:
+        return mstore__error(MSTORE_EINVAL, "%s", mpk_error_message());
+    case MPK_ENOTFOUND:
+        return mstore__error(MSTORE_ENOTFOUND, "%s", mpk_error_message());
+    case MPK_ELIMIT:
+        return mstore__error(MSTORE_ELIMIT, "%s", mpk_error_message());
+    case MPK_EEXISTS:
+        return mstore__error(MSTORE_EEXISTS, "%s", mpk_error_message());
+    default:
+        return mstore__error(MSTORE_EIO, "%s", mpk_error_message());
+    }
+}
+
 int mstore__read_file(unsigned char **out, size_t *size, const char *path, size_t max)
 {
-    struct stat st;
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    int fd, error = MSTORE_OK;
-
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return mstore__error(errno == ENOENT ? MSTORE_ENOTFOUND : MSTORE_EIO, "%s: %s", path,
-                             strerror(errno));
-    if (fstat(fd, &st) < 0) {
-        error = mstore__error(MSTORE_EIO, "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        error = mstore__error(MSTORE_EIO, "%s: not a regular file", path);
-        goto out;
-    }
-    if ((uint64_t)st.st_size > max) {
-        error = mstore__error(MSTORE_ELIMIT, "%s: %lld bytes, more than the limit of %zu", path,
-                              (long long)st.st_size, max);
-        goto out;
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        error = mstore__error(MSTORE_ENOMEM, "%s: out of memory", path);
-        goto out;
-    }
-    /* Read until EOF, never past the size seen by fstat, in case the file grows meanwhile. */
-    while (len < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            error = mstore__error(MSTORE_EIO, "%s: %s", path, strerror(errno));
-            goto out;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *size = len;
-    buf = NULL;
-out:
-    free(buf);
-    close(fd);
-    return error;
+    return from_mpk(mpk_file_read((char **)out, size, path, max));
 }
 
 int mstore__fsync_parent(const char *path)
 {
-    char copy[PATH_MAX];
-    int fd, rc;
-
-    if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
-        return mstore__error(MSTORE_EINVAL, "%s: path too long", path);
-    fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return mstore__error(MSTORE_EIO, "%s: cannot open folder: %s", path, strerror(errno));
-    rc = fsync(fd);
-    close(fd);
-    if (rc < 0)
-        return mstore__error(MSTORE_EIO, "%s: fsync of folder: %s", path, strerror(errno));
-    return MSTORE_OK;
+    return from_mpk(mpk_file_sync_parent(path));
 }
 
 int mstore__write_file_atomic(const char *path, const void *data, size_t size, unsigned mode)
 {
-    char tmp[PATH_MAX];
-    const char *p = data;
-    size_t done = 0;
-    int fd, error = MSTORE_OK;
-
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp.XXXXXX", path) >= (int)sizeof(tmp))
-        return mstore__error(MSTORE_EINVAL, "%s: path too long", path);
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0)
-        return mstore__error(MSTORE_EIO, "%s: cannot create temporary file: %s", path,
-                             strerror(errno));
-    while (done < size) {
-        ssize_t n = write(fd, p + done, size - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            error = mstore__error(MSTORE_EIO, "%s: write: %s", path, strerror(errno));
-            goto fail;
-        }
-        done += (size_t)n;
-    }
-    if (fchmod(fd, (mode_t)mode) < 0 || fsync(fd) < 0) {
-        error = mstore__error(MSTORE_EIO, "%s: %s", path, strerror(errno));
-        goto fail;
-    }
-    if (close(fd) < 0) {
-        fd = -1;
-        error = mstore__error(MSTORE_EIO, "%s: close: %s", path, strerror(errno));
-        goto fail;
-    }
-    fd = -1;
-    if (rename(tmp, path) < 0) {
-        error = mstore__error(MSTORE_EIO, "%s: rename: %s", path, strerror(errno));
-        goto fail;
-    }
-    return mstore__fsync_parent(path);
-fail:
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    return error;
+    return from_mpk(mpk_file_write_atomic(path, data, size, mode));
 }
 
 int mstore__mkdirs(const char *path, unsigned mode)
