@@ -135,3 +135,16 @@ void ms_rm_rf(const char *path)
     assert_int_equal(system(cmd), 0);
     free(cmd);
 }
+
+void ms_store_client_config(const char *root, const char *repo, const char *robot)
+{
+    char *etc = ms_fmt("%s/etc/motionstore", root), *path = ms_fmt("%s/config.json", etc);
+    char *cfg = ms_fmt("{\"store\": \"file://%s\", \"robot\": \"%s\"}", repo, robot);
+
+    assert_int_equal(
+        ms_run(NULL, "mkdir -p %s && cp %s/metadata/1.root.json %s/root.json", etc, repo, etc), 0);
+    ms_write(path, cfg, strlen(cfg));
+    free(cfg);
+    free(path);
+    free(etc);
+}

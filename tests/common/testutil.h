@@ -42,4 +42,9 @@ int ms_exists(const char *path);
 /** Removes a folder tree. */
 void ms_rm_rf(const char *path);
 
+/** Sets up a robot's store client under root (etc/motionstore): the repository's first root
+ *  metadata as the trusted root, and a config naming the repository folder as a file:// store
+ *  and the robot model. Fails the test on error. */
+void ms_store_client_config(const char *root, const char *repo, const char *robot);
+
 #endif

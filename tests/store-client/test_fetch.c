@@ -31,7 +31,6 @@ static void tool(char *args)
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    char *etc, *cfg, *cfg_path;
 
     f->dir = ms_tmpdir("test-fetch");
     f->repo = ms_join(f->dir, "repo");
@@ -44,16 +43,7 @@ static int setup(void **state)
                 f->pkg, f->dir));
     tool(ms_fmt("add %s %s", f->repo, f->pkg));
     tool(ms_fmt("publish %s", f->repo));
-    etc = ms_fmt("%s/etc/motionstore", f->root);
-    assert_int_equal(
-        ms_run(NULL, "mkdir -p %s && cp %s/metadata/1.root.json %s/root.json", etc, f->repo, etc),
-        0);
-    cfg = ms_fmt("{\"store\": \"file://%s\", \"robot\": \"g1-29dof\"}", f->repo);
-    cfg_path = ms_fmt("%s/config.json", etc);
-    ms_write(cfg_path, cfg, strlen(cfg));
-    free(cfg_path);
-    free(cfg);
-    free(etc);
+    ms_store_client_config(f->root, f->repo, "g1-29dof");
     *state = f;
     return 0;
 }
