@@ -1,5 +1,6 @@
-/* motiond's log lines: "motiond: [level] message" on stderr, one write() per line so that lines
- * from several threads never interleave. */
+/* motiond's log lines: "motiond: [level] message" on stderr, or "<priority>motiond: message" when
+ * stderr is the journal's stream; one write() per line so that lines from several threads never
+ * interleave. */
 #include "log.h"
 
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static atomic_int g_level = MD_LOG_INFO;
@@ -45,10 +47,32 @@ const char *md_log_level_name(md_log_level level)
     return (unsigned)level < 4 ? names[level] : "?";
 }
 
-static bool journal(void)
+/* stderr is the journal's stream when JOURNAL_STREAM names its device and inode ("dev:ino", as
+ * systemd sets it); a program started from a service with its stderr sent elsewhere inherits the
+ * variable but not the stream, and keeps the plain format. Decided once: stderr does not change. */
+static bool journal_stream(void)
 {
     const char *j = getenv("JOURNAL_STREAM");
-    return j && *j;
+    unsigned long long dev, ino;
+    struct stat st;
+    char tail;
+
+    if (!j || sscanf(j, "%llu:%llu%c", &dev, &ino, &tail) != 2)
+        return false;
+    return fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+           (unsigned long long)st.st_ino == ino;
+}
+
+static bool journal(void)
+{
+    static atomic_int known = -1; /* -1 not yet decided, else 0 or 1 */
+    int v = atomic_load(&known);
+
+    if (v < 0) {
+        v = journal_stream() ? 1 : 0;
+        atomic_store(&known, v);
+    }
+    return v == 1;
 }
 
 static void write_all(const char *buf, size_t n)

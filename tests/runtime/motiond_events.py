@@ -49,12 +49,15 @@ def test_watchdog_error(w):
 class Plain:
     """motiond started directly (the level may hide the 'ready' line that T.Motiond waits for)."""
 
-    def __init__(self, w, name, args, env=None):
+    def __init__(self, w, name, args, env=None, journal=False):
         self.log_path = os.path.join(w.path, name + ".log")
         port_file = os.path.join(w.path, name + ".port")
         root = os.path.join(w.path, name)
         self.socket = os.path.join(w.path, name + ".sock")
         log = open(self.log_path, "w")
+        if journal:  # as systemd does: the device and inode of the stream stderr is
+            st = os.fstat(log.fileno())
+            env = dict(env or os.environ, JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}")
         self.p = subprocess.Popen([T.prog("motiond"), "--root", root, "--listen", "127.0.0.1",
                                    "--port", "0", "--port-file", port_file, "--socket", self.socket,
                                    "--no-realtime", *args], stdout=log, stderr=subprocess.STDOUT,
@@ -107,8 +110,7 @@ def test_log_levels(w):
         check(re.search(rf"^motiond: \[{level}\] ", log, re.M), f"--log-level debug writes {level}")
 
     # Under systemd: stderr is the journal's stream; the prefix <N> is the syslog priority.
-    env = dict(os.environ, JOURNAL_STREAM="8:12345")
-    md = Plain(w, "journal", ["--log-level", "info"], env=env)
+    md = Plain(w, "journal", ["--log-level", "info"], journal=True)
     exercise(md)
     rc, log = md.stop()
     lines = [l for l in log.splitlines() if re.match(r"<\d>motiond: ", l)]
@@ -117,6 +119,16 @@ def test_log_levels(w):
           "under journald each line carries its priority (<4> warning, <6> info)")
     check(not re.search(r"^motiond: \[", log, re.M) and not re.search(r"^<7>", log, re.M),
           "and no bracketed level, nothing at debug priority with --log-level info")
+
+    # A program started by a service inherits JOURNAL_STREAM even when its stderr goes elsewhere
+    # (a file, as here, or a pipe): that is no journal, and the lines keep their plain format.
+    env = dict(os.environ, JOURNAL_STREAM="8:12345")
+    md = Plain(w, "inherited", ["--log-level", "info"], env=env)
+    exercise(md)
+    rc, log = md.stop()
+    check(rc == 0 and re.search(r"^motiond: \[warn\] EMERGENCY STOP", log, re.M) and
+          not re.search(r"^<\d>", log, re.M),
+          "JOURNAL_STREAM naming another stream: plain lines")
 
 
 def test_sigterm_damps(w):

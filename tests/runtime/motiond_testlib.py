@@ -6,6 +6,7 @@ import glob
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -190,6 +191,9 @@ class Motiond:
     def start(self):
         if os.path.exists(self.port_file):
             os.unlink(self.port_file)
+        # The log is appended to across restarts: this run is ready when ITS 'ready' is written
+        # (after the state file says it runs), not when an earlier run's line is found.
+        before = len(self.log())
         log = open(self.log_path, "a")
         self.proc = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT)
         log.close()
@@ -200,7 +204,8 @@ class Motiond:
         with open(self.port_file) as f:
             self.port = int(f.read())
         self.url = f"http://127.0.0.1:{self.port}"
-        wait_for(lambda: "ready" in self.log(), 30, "motiond to be ready")
+        wait_for(lambda: re.search(r"^(<6>)?motiond: (\[info\] )?ready$", self.log()[before:],
+                                   re.M), 30, "motiond to be ready")
 
     def log(self):
         try:
