@@ -42,6 +42,7 @@ def command_line():
              (["--timestep", "x"], 2, "--timestep 'x'"),
              (["--bogus"], 2, "try --help"),
              (["--band-lift", "0.7"], 2, "--band-lift '0.7': must be a number between 0 and 0.5"),
+             (["--priority", "100"], 2, "--priority '100': must be an integer between 0 and 99"),
              (["--interface", "nosuch0"], 1, "dds interface 'nosuch0': no such network interface"),
              (["--models", "/nonexistent"], 1, "/nonexistent/g1/scene_29dof.xml")]
     for args, code, msg in cases:
