@@ -187,6 +187,20 @@ try {
   check(/Installing… \d+%/.test(text) && width > 5 && width < 100,
         `the progress bar shows the install under way (${text}, ${width}%)`);
   await page.screenshot({ path: join(ARTIFACTS, 'motiond_browser_install.png') });
+  // The e-stop pressed on the page while the install is held mid-download: it acts at once and
+  // the install goes on.
+  await T('estop').click();
+  await T('estop-banner').waitFor({ state: 'visible' });
+  await page.waitForFunction(() => document.getElementById('activity').dataset.activity === 'damping');
+  const during = await api(base, token, 'GET', '/api/v1/status');
+  const jobs = await api(base, token, 'GET', '/api/v1/jobs');
+  check(during.json.motion.faults.includes('estop') && during.json.motion.activity === 'damping' &&
+        jobs.json.jobs.some((j) => j.kind === 'install' && j.state === 'running'),
+        'the page\'s e-stop damps the robot while the install is still running');
+  check(await estopOnTop(), 'the emergency stop stays on top during the install');
+  await T('release').click();
+  await T('estop-banner').waitFor({ state: 'hidden' });
+  await page.waitForFunction(() => document.getElementById('activity').dataset.activity === 'idle');
   fixture.stdin.write('open\n');
   await nextLine('opened');
   await waveCard.getByTestId('installed-badge').waitFor();
