@@ -481,23 +481,29 @@ static void h_speed(md_daemon *d, md_http_req *r)
 
 /* The emergency stop: one atomic store into the control loop. http.c already made it when the
  * headers were in (before any body); here it is repeated (harmless), and the answer waits until
- * the loop reports the fault latched (normally the next tick, 2 ms), so that a 200 means "the
- * robot is damping" and a release sent after it cannot arrive in the same tick (where the stop
- * would win and the release be lost). The stop itself never waits for this. */
+ * the loop has taken this very request and reports the fault latched (normally within two ticks,
+ * 4 ms), so that a 200 means "the robot is damping" and a release sent after it cannot arrive in
+ * the same tick as this stop (where the stop would win and the release be lost). A latch already
+ * there (a second press) is not enough: this press's request would still be pending. The loop's
+ * published tick M, read after the store, ended before tick M + 2 began, so tick M + 2 or an
+ * earlier one has taken it. The stop itself never waits for this. */
 #define ESTOP_CONFIRM_NS 200000000LL
 
 static void h_estop(md_daemon *d, md_http_req *r)
 {
     motion_loop_status st;
     int64_t t0 = motion_now_ns(), waited;
+    uint64_t taken_by = 0;
     bool effective = false;
 
     motion_loop_estop(d->loop);
     atomic_fetch_add(&d->estops, 1);
+    if (motion_loop_status_get(d->loop, &st) == MOTION_OK)
+        taken_by = st.tick + 2;
     while (motion_now_ns() - t0 < ESTOP_CONFIRM_NS) {
         struct timespec ts = {0, 250000};
-        if (motion_loop_status_get(d->loop, &st) == MOTION_OK && (st.faults & MOTION_FAULT_ESTOP) &&
-            st.player.activity == MOTION_ACT_DAMPING) {
+        if (motion_loop_status_get(d->loop, &st) == MOTION_OK && st.tick >= taken_by &&
+            (st.faults & MOTION_FAULT_ESTOP) && st.player.activity == MOTION_ACT_DAMPING) {
             effective = true;
             break;
         }

@@ -184,6 +184,28 @@ def during_install_under_load(md, gate, presses=3, workers=24):
     return lat
 
 
+def press_twice_then_release(md, rounds=20):
+    """A second press of the e-stop (already latched) and then release: the release must free the
+    robot. Its 200 means this press's request has been taken by the loop, so the release cannot
+    fall into the same tick as it (where the stop wins and the release is lost)."""
+    lost = 0
+    for i in range(rounds):
+        first = md.post("/api/v1/estop", local=i % 2 == 1)
+        T.wait_for(lambda: "estop" in md.status()["motion"]["faults"], 10, "the first press")
+        second = md.post("/api/v1/estop", local=i % 2 == 1)
+        md.post("/api/v1/release", local=i % 2 == 1)
+        try:
+            T.wait_for(lambda: not md.status()["motion"]["faults"], 2, "the release")
+        except AssertionError:
+            lost += 1
+            md.post("/api/v1/release")
+            T.wait_for(lambda: not md.status()["motion"]["faults"], 10, "a second release")
+        check(first.status in (200, 503) and second.status in (200, 503), "both presses answered")
+    check(lost == 0, f"a release after a second press frees the robot every time ({lost} of "
+          f"{rounds} lost)")
+    T.wait_for(lambda: md.activity() == "idle", 30, "idle")
+
+
 def held_open(sock, seconds=0.3):
     """True while the server keeps a connection open (it answers nothing to half a request)."""
     sock.settimeout(seconds)
@@ -240,8 +262,9 @@ def main():
         lat_install = during_install(md, gate)
         lat_load = under_load(md)
         lat_both = during_install_under_load(md, gate)
+        press_twice_then_release(md)
         st = md.get("/api/v1/stats").json
-        check(st["estops_requested"] == len(lat_install) + len(lat_load) + len(lat_both),
+        check(st["estops_requested"] == len(lat_install) + len(lat_load) + len(lat_both) + 40,
               f"every press was counted ({st['estops_requested']})")
         # SIGTERM while an install sits mid-download: the job is canceled, nothing is installed.
         before = sorted(p["id"] for p in md.get("/api/v1/packages").json["packages"])
