@@ -105,12 +105,13 @@ def play_case(name, model, family, sim_args, play_args, arm, pkg=None, max_err=M
     assert out["safety"]["watchdog"] == 0 and out["safety"]["nonfinite"] == 0, out["safety"]
     assert dds["bad_crc"] == 0 and dds["write_errors"] == 0, dds
     assert dds["mode_machine"] == MODE_MACHINE[model], dds
-    # The link's counters in motion-play's summary (read before the backend closed, so a few
-    # states short of the closing report); at 500 Hz robot-sim never repeats a tick.
+    # The link's counters in motion-play's summary (read before the shutdown, so some states and
+    # commands short of the report when the backend closes); at 500 Hz robot-sim never repeats a
+    # tick.
     link = out["link"]
     assert link["bad_crc"] == 0 and link["repeated_tick"] == 0 and link["write_errors"] == 0, link
-    assert 0 < dds["states"] - link["states"] + 1 <= 50 and link["commands"] <= dds["sent"], (
-        link, dds)
+    assert 0.9 * dds["states"] <= link["states"] <= dds["states"], (link, dds)
+    assert 0.9 * dds["sent"] <= link["commands"] <= dds["sent"], (link, dds)
     assert dds["repeated_tick"] == 0, dds
     topic = "arm_sdk" if arm else "lowcmd"
     assert simst[topic + "_bad_crc"] == 0 and simst[topic] >= dds["sent"] * 0.98, (simst, dds)
