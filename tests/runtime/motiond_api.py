@@ -313,6 +313,19 @@ def test_rate_limit(w):
         r = md.post("/api/v1/pair", {"code": md.pairing_code()}, token=None)
         check(r.status == 429 and int(r.headers["Retry-After"]) > 0 and r.json["retry_after"] > 0,
               "over the limit: 429 with Retry-After, even for the right code")
+        # The limit is per address: another device (127.0.0.2 on loopback) has its own.
+        def pair_from(addr, code):
+            conn = http.client.HTTPConnection("127.0.0.1", md.port, timeout=30,
+                                              source_address=(addr, 0))
+            try:
+                conn.request("POST", "/api/v1/pair", body=json.dumps({"code": code}),
+                             headers={"Content-Type": "application/json"})
+                return conn.getresponse().status
+            finally:
+                conn.close()
+        check(pair_from("127.0.0.2", md.pairing_code()) == 201,
+              "another address still pairs while the first is limited")
+        check(pair_from("127.0.0.1", md.pairing_code()) == 429, "and the first one still waits")
         check(md.stop() == 0, "stops cleanly")
     finally:
         if md.proc:
