@@ -103,6 +103,15 @@ int main(int argc, char **argv)
             dds_create_topic(node.participant, d,
                              arm ? MOTION_DDS_TOPIC_ARM_SDK : MOTION_DDS_TOPIC_LOWCMD, NULL, NULL);
         raw = dds_create_writer(node.participant, topic, NULL, NULL);
+        /* A sample written before robot-sim's reader matched this second participant is lost
+         * without trace: every corrupt command counted here must have had a reader. */
+        for (int i = 0; i < 1000; i++) {
+            dds_publication_matched_status_t ms;
+            if (raw > 0 && dds_get_publication_matched_status(raw, &ms) == 0 &&
+                ms.current_count > 0)
+                break;
+            nanosleep(&(struct timespec){0, 10000000L}, NULL);
+        }
     }
     for (int i = 0; i < 1000 && !motion__dds_link_state(link, &st); i++)
         nanosleep(&(struct timespec){0, 10000000L}, NULL);
