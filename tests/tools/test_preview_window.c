@@ -318,10 +318,69 @@ static void test_real_window(void **state)
     free(dir);
 }
 
+/* The example wave package (what a developer previews), opened in the window: it shows the robot
+ * and the interface, with no limit colour, and closes cleanly. */
+static void test_example_package_window(void **state)
+{
+    char *dir = ms_tmpdir("preview-window-pkg");
+    char *art = ms_join(ms_env("MS_BINARY_DIR"), "test-artifacts");
+    char *pkg =
+        ms_fmt("%s/packages/org.motionstore.examples.g1-wave-1.0.0.mpk", ms_env("MS_BINARY_DIR"));
+    char *log = ms_join(dir, "preview.log"), *shot = ms_join(art, "preview-window-wave.png");
+    SDL_Surface *own, *view;
+    pid_t app;
+    int display, status, box[4];
+    double t0;
+
+    if (!ms_exists(pkg))
+        fail_msg("%s: not built (the example_packages target)", pkg);
+    mkdir(art, 0755);
+    unlink(shot);
+    start_xvfb(dir, &display);
+    app = start_preview(pkg, shot, display, log);
+    t0 = now_s();
+    while (!ms_exists(shot) && now_s() - t0 < 30) {
+        if (waitpid(app, &status, WNOHANG) != 0) {
+            char *out = ms_slurp(log, NULL);
+            app_pid = -1;
+            fail_msg("mpk-preview ended early (status %#x): %s", status, out ? out : "");
+        }
+        usleep(50000);
+    }
+    assert_true(ms_exists(shot));
+    pt_sdl_init();
+    own = pt_png_load(shot);
+    assert_non_null(own);
+    assert_int_equal(own->w, WIN_W);
+    assert_true(pt_colours(own) > 200);
+    assert_true(pt_count(own, pt_is_robot, box) > 1000);
+    /* The wave is a valid motion: nothing red or yellow in the 3D view (the panels' plot keeps its
+     * red limit lines, so only the view is looked at: right of the lists, above the plot). */
+    view = pt_crop(own, &(SDL_Rect){WIN_W / 4 + 20, 40, WIN_W * 3 / 4 - 40, WIN_H / 2});
+    assert_int_equal(pt_count(view, pt_is_red, NULL), 0);
+    kill(app, SIGTERM);
+    assert_int_equal(waitpid(app, &status, 0), app);
+    app_pid = -1;
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    print_message("artifact: %s\n", shot);
+    SDL_FreeSurface(view);
+    SDL_FreeSurface(own);
+    SDL_Quit();
+    kill_children();
+    ms_rm_rf(dir);
+    free(shot);
+    free(log);
+    free(pkg);
+    free(art);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_real_window, teardown),
+        cmocka_unit_test_teardown(test_example_package_window, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
