@@ -19,6 +19,9 @@ if(TARGET mpk_preview_static)
   # The program tests need the programs they run.
   add_dependencies(test_tools_preview_cli mpk_preview mpk_cli)
   add_dependencies(test_tools_preview_window mpk_preview)
+  if(TARGET example_packages)
+    add_dependencies(test_tools_preview_window example_packages) # the wave in the window
+  endif()
   # The preview against the runtime's real loop: motion-play records the example wave.
   if(TARGET motion_play)
     add_dependencies(test_tools_preview_runtime motion_play example_packages)
