@@ -274,6 +274,22 @@ try {
         `all ${Object.keys(en).length} texts of the page have Chinese (untranslated: ${untranslated.join(', ')})`);
   check((await T('estop').textContent()).trim() === '紧急停止', 'the page switches to Chinese');
   check(await page.evaluate(() => document.documentElement.lang) === 'zh-CN', 'lang is zh-CN');
+  // The screenshot shows the Chinese only if this machine has a CJK font (tools/setup installs
+  // fonts-wqy-zenhei): the e-stop's label drawn in the page's font differs from characters no font
+  // has (private use: always the empty box), pixel for pixel.
+  const glyphs = await page.evaluate(() => {
+    const font = getComputedStyle(document.querySelector('[data-testid="estop"]')).font;
+    const draw = (text) => {
+      const c = document.createElement('canvas');
+      c.width = 200; c.height = 60;
+      const g = c.getContext('2d');
+      g.font = font;
+      g.fillText(text, 4, 44);
+      return Array.from(g.getImageData(0, 0, 200, 60).data).join(',');
+    };
+    return draw('紧急停止') !== draw('\uE000\uE001\uE002\uE003');
+  });
+  check(glyphs, 'Chinese characters are drawn as glyphs, not empty boxes (a CJK font: tools/setup)');
   await page.screenshot({ path: join(ARTIFACTS, 'motiond_browser_zh.png') });
   await T('release').click();
   await T('estop-banner').waitFor({ state: 'hidden' });
