@@ -38,3 +38,9 @@ add_library(motion_headers_alone OBJECT ${motion_header_sources})
 target_include_directories(motion_headers_alone PRIVATE ${CMAKE_SOURCE_DIR}/runtime/include
                            ${CMAKE_SOURCE_DIR}/sdk/include)
 target_compile_options(motion_headers_alone PRIVATE -pedantic -Werror)
+
+# The loop thread's only system call while running is its sleep (strace, one trace per thread).
+# nosan: the sanitizers' runtimes make system calls of their own.
+if(TARGET motion_play)
+  ms_add_py_test(runtime/loop_syscalls loop_syscalls.py TIMEOUT 300 LABELS nosan)
+endif()
