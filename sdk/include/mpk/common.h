@@ -17,8 +17,8 @@ extern "C" {
 #endif
 
 #if defined(__GNUC__)
-#define MPK_API __attribute__((visibility("default")))
-#define MPK_WUR __attribute__((warn_unused_result))
+#define MPK_API          __attribute__((visibility("default")))
+#define MPK_WUR          __attribute__((warn_unused_result))
 #define MPK_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define MPK_API
@@ -27,21 +27,21 @@ extern "C" {
 #endif
 
 /** X-macro: name, value, message. The message table and enum are built from this one list. */
-#define MPK_ERROR_LIST(X)                                                                       \
-    X(MPK_OK, 0, "success")                                                                     \
-    X(MPK_ERROR, -1, "error")                                                                   \
-    X(MPK_ENOMEM, -2, "out of memory")                                                          \
-    X(MPK_EINVAL, -3, "invalid argument")                                                       \
-    X(MPK_ENOTFOUND, -4, "not found")                                                           \
-    X(MPK_EIO, -5, "input/output error")                                                        \
-    X(MPK_EFORMAT, -6, "malformed data")                                                        \
-    X(MPK_ELIMIT, -7, "size or count limit exceeded")                                           \
-    X(MPK_ESIGNATURE, -8, "signature verification failed")                                      \
-    X(MPK_EHASH, -9, "size or hash mismatch")                                                   \
-    X(MPK_EVALIDATE, -10, "motion validation failed")                                           \
-    X(MPK_EEXISTS, -11, "already exists")                                                       \
-    X(MPK_EUNSUPPORTED, -12, "unsupported")                                                     \
-    X(MPK_ENETWORK, -13, "network error")                                                       \
+#define MPK_ERROR_LIST(X)                                  \
+    X(MPK_OK, 0, "success")                                \
+    X(MPK_ERROR, -1, "error")                              \
+    X(MPK_ENOMEM, -2, "out of memory")                     \
+    X(MPK_EINVAL, -3, "invalid argument")                  \
+    X(MPK_ENOTFOUND, -4, "not found")                      \
+    X(MPK_EIO, -5, "input/output error")                   \
+    X(MPK_EFORMAT, -6, "malformed data")                   \
+    X(MPK_ELIMIT, -7, "size or count limit exceeded")      \
+    X(MPK_ESIGNATURE, -8, "signature verification failed") \
+    X(MPK_EHASH, -9, "size or hash mismatch")              \
+    X(MPK_EVALIDATE, -10, "motion validation failed")      \
+    X(MPK_EEXISTS, -11, "already exists")                  \
+    X(MPK_EUNSUPPORTED, -12, "unsupported")                \
+    X(MPK_ENETWORK, -13, "network error")                  \
     X(MPK_EREJECTED, -14, "rejected by the server")
 
 /** Error codes of libmpk. */

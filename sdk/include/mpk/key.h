@@ -3,7 +3,8 @@
  * @brief Developer keys: ECDSA P-256 (mbedTLS), PEM files, key ids, signatures.
  *
  * The key id is the lowercase hex SHA-256 of the DER SubjectPublicKeyInfo of the public key.
- * Signatures are ECDSA over SHA-256 of the message, DER-encoded (as mbedTLS and OpenSSL write them).
+ * Signatures are ECDSA over SHA-256 of the message, DER-encoded (as mbedTLS and OpenSSL write
+ * them).
  */
 #ifndef MPK_KEY_H
 #define MPK_KEY_H
@@ -14,8 +15,8 @@
 extern "C" {
 #endif
 
-#define MPK_KEY_ID_LEN 64       /**< hex characters of a key id */
-#define MPK_SIGNATURE_MAX 80    /**< largest DER ECDSA P-256 signature */
+#define MPK_KEY_ID_LEN    64 /**< hex characters of a key id */
+#define MPK_SIGNATURE_MAX 80 /**< largest DER ECDSA P-256 signature */
 
 typedef struct mpk_key mpk_key;
 

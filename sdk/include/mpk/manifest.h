@@ -1,6 +1,7 @@
 /**
  * @file mpk/manifest.h
- * @brief The package manifest (manifest.json): identity, texts, robots, motions, permissions, files.
+ * @brief The package manifest (manifest.json): identity, texts, robots, motions, permissions,
+ * files.
  *
  * Parsing is strict: unknown fields, wrong types and out-of-range values fail with a message that
  * names the field path ("motions[1].rate: must be between 1 and 1000"). Serialisation is
@@ -16,17 +17,17 @@
 extern "C" {
 #endif
 
-#define MPK_MANIFEST_MAX_SIZE (1024 * 1024) /**< manifest.json larger than this is rejected */
-#define MPK_MANIFEST_MAX_MOTIONS 256
-#define MPK_MANIFEST_MAX_FILES 1024
-#define MPK_MANIFEST_FORMAT 1 /**< value of the "format" field this library writes */
-#define MPK_MANIFEST_MAX_ROBOTS 16
-#define MPK_MANIFEST_MAX_LANGUAGES 64    /**< texts per field (names, descriptions, titles) */
-#define MPK_MANIFEST_MAX_NAME 200        /**< bytes of a name, title, author or license */
-#define MPK_MANIFEST_MAX_DESCRIPTION 8000 /**< bytes of a description */
-#define MPK_MANIFEST_MAX_ID 128          /**< bytes of a package id */
-#define MPK_MANIFEST_MAX_PATH 255        /**< bytes of a file path in the package */
-#define MPK_MANIFEST_MAX_DURATION 3600.0 /**< seconds of one motion */
+#define MPK_MANIFEST_MAX_SIZE        (1024 * 1024) /**< manifest.json larger than this is rejected */
+#define MPK_MANIFEST_MAX_MOTIONS     256
+#define MPK_MANIFEST_MAX_FILES       1024
+#define MPK_MANIFEST_FORMAT          1 /**< value of the "format" field this library writes */
+#define MPK_MANIFEST_MAX_ROBOTS      16
+#define MPK_MANIFEST_MAX_LANGUAGES   64     /**< texts per field (names, descriptions, titles) */
+#define MPK_MANIFEST_MAX_NAME        200    /**< bytes of a name, title, author or license */
+#define MPK_MANIFEST_MAX_DESCRIPTION 8000   /**< bytes of a description */
+#define MPK_MANIFEST_MAX_ID          128    /**< bytes of a package id */
+#define MPK_MANIFEST_MAX_PATH        255    /**< bytes of a file path in the package */
+#define MPK_MANIFEST_MAX_DURATION    3600.0 /**< seconds of one motion */
 
 /** Permission bits. */
 typedef enum mpk_permission {
@@ -41,44 +42,44 @@ typedef struct mpk_text {
 
 /** A motion of the package. */
 typedef struct mpk_motion_info {
-    char *name;        /**< [a-z0-9_-]{1,64}, unique in the package */
-    char *file;        /**< path of its track in the package ("motions/wave.mpkt") */
-    char *robot;       /**< robot model id the track is for */
-    double duration;   /**< seconds */
-    double rate;       /**< Hz */
+    char *name;      /**< [a-z0-9_-]{1,64}, unique in the package */
+    char *file;      /**< path of its track in the package ("motions/wave.mpkt") */
+    char *robot;     /**< robot model id the track is for */
+    double duration; /**< seconds */
+    double rate;     /**< Hz */
     int joint_count;
-    char **joints;     /**< joint names */
-    bool loopable;     /**< starts where it ends, may loop */
-    mpk_text *titles;  /**< optional per-motion display names */
+    char **joints;    /**< joint names */
+    bool loopable;    /**< starts where it ends, may loop */
+    mpk_text *titles; /**< optional per-motion display names */
     size_t title_count;
 } mpk_motion_info;
 
 /** A file of the package other than manifest.json and its signature. */
 typedef struct mpk_file_entry {
-    char *path;              /**< relative, '/'-separated, no "..", no leading '/' */
+    char *path; /**< relative, '/'-separated, no "..", no leading '/' */
     uint64_t size;
     unsigned char sha256[32];
 } mpk_file_entry;
 
 /** A parsed manifest. Every pointer is owned by the manifest and freed by mpk_manifest_free(). */
 typedef struct mpk_manifest {
-    int format;                /**< MPK_MANIFEST_FORMAT */
-    char *id;                  /**< reverse-DNS ("com.example.wave") */
-    char *version;             /**< semantic version ("1.2.0", "1.0.0-beta.1") */
-    mpk_text *names;           /**< by language, "en" required */
+    int format;      /**< MPK_MANIFEST_FORMAT */
+    char *id;        /**< reverse-DNS ("com.example.wave") */
+    char *version;   /**< semantic version ("1.2.0", "1.0.0-beta.1") */
+    mpk_text *names; /**< by language, "en" required */
     size_t name_count;
-    mpk_text *descriptions;    /**< by language, "en" required */
+    mpk_text *descriptions; /**< by language, "en" required */
     size_t description_count;
     char *author;
-    char *license;             /**< SPDX expression */
-    char *category;            /**< one of mpk_manifest_categories() */
-    char **robots;             /**< robot model ids */
+    char *license;  /**< SPDX expression */
+    char *category; /**< one of mpk_manifest_categories() */
+    char **robots;  /**< robot model ids */
     size_t robot_count;
     mpk_motion_info *motions;
     size_t motion_count;
-    unsigned permissions;      /**< mpk_permission bits */
-    char *min_runtime;         /**< minimum runtime version (semantic version) */
-    char *thumbnail;           /**< path of the thumbnail among files, or NULL */
+    unsigned permissions; /**< mpk_permission bits */
+    char *min_runtime;    /**< minimum runtime version (semantic version) */
+    char *thumbnail;      /**< path of the thumbnail among files, or NULL */
     mpk_file_entry *files;
     size_t file_count;
 } mpk_manifest;

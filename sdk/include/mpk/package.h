@@ -20,9 +20,9 @@
 extern "C" {
 #endif
 
-#define MPK_PACKAGE_MAX_SIZE (256ull * 1024 * 1024) /**< largest .mpk accepted */
-#define MPK_PACKAGE_MAX_ENTRY (128ull * 1024 * 1024) /**< largest single entry, uncompressed */
-#define MPK_PACKAGE_MAX_ENTRIES (MPK_MANIFEST_MAX_FILES + 2)
+#define MPK_PACKAGE_MAX_SIZE     (256ull * 1024 * 1024) /**< largest .mpk accepted */
+#define MPK_PACKAGE_MAX_ENTRY    (128ull * 1024 * 1024) /**< largest single entry, uncompressed */
+#define MPK_PACKAGE_MAX_ENTRIES  (MPK_MANIFEST_MAX_FILES + 2)
 #define MPK_PACKAGE_MAX_UNPACKED (512ull * 1024 * 1024) /**< all entries together, uncompressed */
 
 typedef struct mpk_package mpk_package;

@@ -30,7 +30,7 @@ typedef enum mpk_dds_family {
 
 /** Body part of a joint; decides what arm mode may command and what needs `full-body`. */
 typedef enum mpk_joint_group {
-    MPK_GROUP_LEG = 0,   /**< legs (and a quadruped's every joint): needs the full-body permission */
+    MPK_GROUP_LEG = 0, /**< legs (and a quadruped's every joint): needs the full-body permission */
     MPK_GROUP_WAIST = 1, /**< waist / torso: commandable in arm mode */
     MPK_GROUP_ARM = 2    /**< arms and wrists: commandable in arm mode */
 } mpk_joint_group;
@@ -53,17 +53,14 @@ typedef struct mpk_joint {
     mpk_side side;         /**< body side */
     int mirror;            /**< index (in joints[]) of the mirrored joint, or -1; a centre joint
                                 (waist, torso) is its own mirror, with the sign its axis gives */
-    double mirror_sign;    /**< q_mirror = mirror_sign * q (from the joint axes), 0 when no mirror */
-    int link;              /**< index in links[] of the link this joint moves */
-    int motor_mode;        /**< LowCmd motor_cmd[].mode that enables the motor: 1, or 0x0A where
-                                Unitree's examples use servo mode (B2, H1's strong motors) */
+    double mirror_sign; /**< q_mirror = mirror_sign * q (from the joint axes), 0 when no mirror */
+    int link;           /**< index in links[] of the link this joint moves */
+    int motor_mode;     /**< LowCmd motor_cmd[].mode that enables the motor: 1, or 0x0A where
+                             Unitree's examples use servo mode (B2, H1's strong motors) */
 } mpk_joint;
 
 /** Joint types of the kinematic tree. */
-typedef enum mpk_joint_type {
-    MPK_JOINT_FIXED = 0,
-    MPK_JOINT_REVOLUTE = 1
-} mpk_joint_type;
+typedef enum mpk_joint_type { MPK_JOINT_FIXED = 0, MPK_JOINT_REVOLUTE = 1 } mpk_joint_type;
 
 /**
  * A link of the kinematic tree, in topological order (a parent always comes before its
@@ -71,32 +68,32 @@ typedef enum mpk_joint_type {
  * origin(xyz, rpy) followed by a rotation of q about axis for a revolute joint.
  */
 typedef struct mpk_link {
-    const char *name;    /**< URDF link name */
-    int parent;          /**< index in links[], -1 for the root */
-    const char *joint;   /**< URDF name of the joint from the parent (full name), NULL for the root */
+    const char *name;  /**< URDF link name */
+    int parent;        /**< index in links[], -1 for the root */
+    const char *joint; /**< URDF name of the joint from the parent (full name), NULL for the root */
     mpk_joint_type type; /**< fixed or revolute */
     int joint_index;     /**< index in mpk_robot_model.joints[] for actuated joints, else -1 */
     double xyz[3];       /**< joint origin translation in the parent frame */
-    double rpy[3];       /**< joint origin roll, pitch, yaw (URDF convention: R = Rz(y) Ry(p) Rx(r)) */
-    double axis[3];      /**< unit rotation axis in the joint frame; zero for fixed joints */
+    double rpy[3];  /**< joint origin roll, pitch, yaw (URDF convention: R = Rz(y) Ry(p) Rx(r)) */
+    double axis[3]; /**< unit rotation axis in the joint frame; zero for fixed joints */
 } mpk_link;
 
 /** A robot model. Instances are static and immutable. */
 typedef struct mpk_robot_model {
-    const char *id;           /**< "g1-29dof", "g1-23dof", "h1", "h1-2", "go2", "b2" */
-    const char *name;         /**< human name, "Unitree G1 (29 DoF)" */
-    const char *urdf;         /**< URDF file the model was generated from */
-    mpk_dds_family family;    /**< DDS message family */
-    int motor_slots;          /**< motor_cmd[] length: 35 (hg) or 20 (go) */
-    int weight_slot;          /**< arm_sdk blend-weight slot, -1 if the robot has no arm_sdk */
-    int mode_machine;         /**< expected LowState_.mode_machine on the real robot, 0 unknown */
-    int humanoid;             /**< 1 for humanoids (arm mode is the default), 0 for quadrupeds */
-    double control_period;    /**< seconds, from Unitree's low-level examples */
-    double stand_height;      /**< root height above the ground in the standing pose */
-    int joint_count;          /**< actuated joints */
-    const mpk_joint *joints;  /**< joint_count joints in SDK motor order */
-    int link_count;           /**< links in the kinematic tree */
-    const mpk_link *links;    /**< link_count links, topologically ordered */
+    const char *id;          /**< "g1-29dof", "g1-23dof", "h1", "h1-2", "go2", "b2" */
+    const char *name;        /**< human name, "Unitree G1 (29 DoF)" */
+    const char *urdf;        /**< URDF file the model was generated from */
+    mpk_dds_family family;   /**< DDS message family */
+    int motor_slots;         /**< motor_cmd[] length: 35 (hg) or 20 (go) */
+    int weight_slot;         /**< arm_sdk blend-weight slot, -1 if the robot has no arm_sdk */
+    int mode_machine;        /**< expected LowState_.mode_machine on the real robot, 0 unknown */
+    int humanoid;            /**< 1 for humanoids (arm mode is the default), 0 for quadrupeds */
+    double control_period;   /**< seconds, from Unitree's low-level examples */
+    double stand_height;     /**< root height above the ground in the standing pose */
+    int joint_count;         /**< actuated joints */
+    const mpk_joint *joints; /**< joint_count joints in SDK motor order */
+    int link_count;          /**< links in the kinematic tree */
+    const mpk_link *links;   /**< link_count links, topologically ordered */
 } mpk_robot_model;
 
 /** @return the number of built-in robot models. */

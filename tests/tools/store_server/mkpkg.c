@@ -4,7 +4,8 @@
  *
  *   ms_store_mkpkg genkey KEY.pem                 (writes KEY.pem and KEY.pem.pub)
  *   ms_store_mkpkg build OUT.mpk --key KEY.pem --id ID --version V [--robot MODEL]
- *                  [--frames N] [--bad-limits] [--too-fast] [--thumbnail FILE] [--name TEXT] [--pad BYTES]
+ *                  [--frames N] [--bad-limits] [--too-fast] [--thumbnail FILE] [--name TEXT] [--pad
+ * BYTES]
  *
  * --bad-limits puts one joint far outside its limits (a package the store must refuse);
  * --too-fast swings one joint across most of its range in one sample, within its limits: only the

@@ -46,8 +46,8 @@ int srv_validate_package(srv_check *chk, struct mpk_package *pkg)
     for (i = 0; i < mpk_findings_count(findings); i++) {
         const mpk_finding *f = mpk_findings_get(findings, i);
         if (f->severity == MPK_SEVERITY_ERROR)
-            srv_check_reject(chk, 422, "invalid", "motion %s: %s (%s)",
-                             f->motion ? f->motion : "?", f->message, mpk_rule_name(f->rule));
+            srv_check_reject(chk, 422, "invalid", "motion %s: %s (%s)", f->motion ? f->motion : "?",
+                             f->message, mpk_rule_name(f->rule));
     }
     mpk_findings_free(findings);
     return SRV_OK;
