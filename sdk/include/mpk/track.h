@@ -17,17 +17,17 @@ extern "C" {
 #endif
 
 /** Limits every track must respect (parsers reject anything larger before allocating). */
-#define MPK_TRACK_MAX_JOINTS      64
-#define MPK_TRACK_MAX_FRAMES      2000000u  /**< e.g. 33 minutes at 1000 Hz */
-#define MPK_TRACK_MAX_SAMPLES     16000000u /**< frames * joints */
-#define MPK_TRACK_MIN_RATE        1.0
-#define MPK_TRACK_MAX_RATE        1000.0
-#define MPK_TRACK_NAME_MAX        31   /**< bytes of a robot id or joint name in a track */
-#define MPK_TRACK_FORMAT_VERSION  1    /**< version of the binary format this library writes */
-#define MPK_TRACK_HEADER_SIZE     64   /**< bytes of the fixed header (docs/format.md) */
-#define MPK_TRACK_LIMIT_TOLERANCE 1e-6 /**< rad (rad/s) allowed beyond a limit: float32 rounding \
-                                        */
-#define MPK_TRACK_CSV_MAX_SIZE (512u * 1024 * 1024) /**< largest CSV mpk_track_from_csv() takes */
+#define MPK_TRACK_MAX_JOINTS     64
+#define MPK_TRACK_MAX_FRAMES     2000000u  /**< e.g. 33 minutes at 1000 Hz */
+#define MPK_TRACK_MAX_SAMPLES    16000000u /**< frames * joints */
+#define MPK_TRACK_MIN_RATE       1.0
+#define MPK_TRACK_MAX_RATE       1000.0
+#define MPK_TRACK_NAME_MAX       31 /**< bytes of a robot id or joint name in a track */
+#define MPK_TRACK_FORMAT_VERSION 1  /**< version of the binary format this library writes */
+#define MPK_TRACK_HEADER_SIZE    64 /**< bytes of the fixed header (docs/format.md) */
+/** Radians (or rad/s) a value may lie beyond a limit: float32 rounding. */
+#define MPK_TRACK_LIMIT_TOLERANCE 1e-6
+#define MPK_TRACK_CSV_MAX_SIZE    (512u * 1024 * 1024) /**< largest CSV mpk_track_from_csv() takes */
 
 /** Optional contents of a track. */
 typedef enum mpk_track_flags {
