@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "motiond_cmds.h"
+#include "robot_cmds.h"
 
 static atomic_int g_cancel;
 
@@ -369,8 +369,8 @@ int main(int argc, char **argv)
         fputs(usage, stdout);
         return EXIT_OK;
     }
-    if (cli_motiond_command(cmd))
-        return cli_motiond_run(cmd, argc, argv, root, &x.out);
+    if (cli_robot_command(cmd))
+        return cli_robot_run(cmd, argc, argv, root, &x.out);
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);

@@ -1,6 +1,6 @@
 /* mstore play, stop and status: HTTP over motiond's Unix socket (libcurl). Access is decided by
  * the socket file's permissions, so no token is needed here. */
-#include "motiond_cmds.h"
+#include "robot_cmds.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +23,7 @@ static const char usage[] =
     "            --estop: emergency stop (damping until released); --release: release it\n"
     "  status    the robot, what plays, faults and store jobs\n";
 
-bool cli_motiond_command(const char *cmd)
+bool cli_robot_command(const char *cmd)
 {
     return !strcmp(cmd, "play") || !strcmp(cmd, "stop") || !strcmp(cmd, "status");
 }
@@ -145,7 +145,7 @@ static void print_status(json_t *s)
            json_integer_value(json_object_get(jobs, "queued")));
 }
 
-int cli_motiond_run(const char *cmd, int argc, char **argv, const char *root, const cli_out *out)
+int cli_robot_run(const char *cmd, int argc, char **argv, const char *root, const cli_out *out)
 {
     const char *socket = getenv("MOTIOND_SOCKET"), *id = NULL, *method = "POST", *path = NULL;
     char socket_buf[4096];
