@@ -136,6 +136,19 @@ void ms_rm_rf(const char *path)
     free(cmd);
 }
 
+void ms_testrepo(char *args)
+{
+    char *bin = ms_bin("mstore_testrepo"), *out = NULL;
+    int rc = ms_run(&out, "%s %s", bin, args);
+
+    if (rc != 0)
+        print_error("mstore_testrepo %s: %s\n", args, out ? out : "");
+    assert_int_equal(rc, 0);
+    free(out);
+    free(bin);
+    free(args);
+}
+
 void ms_store_client_config(const char *root, const char *repo, const char *robot)
 {
     char *etc = ms_fmt("%s/etc/motionstore", root), *path = ms_fmt("%s/config.json", etc);

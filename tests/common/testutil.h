@@ -42,6 +42,10 @@ int ms_exists(const char *path);
 /** Removes a folder tree. */
 void ms_rm_rf(const char *path);
 
+/** Runs the store tests' repository tool, mstore_testrepo, with args (taken and freed); fails the
+ *  test, printing the tool's output, if it fails. */
+void ms_testrepo(char *args);
+
 /** Sets up a robot's store client under root (etc/motionstore): the repository's first root
  *  metadata as the trusted root, and a config naming the repository folder as a file:// store
  *  and the robot model. Fails the test on error. */

@@ -15,19 +15,6 @@ typedef struct fixture {
     char *dir, *root, *repo, *pkg, *cache;
 } fixture;
 
-static void tool(char *args)
-{
-    char *bin = ms_bin("mstore_testrepo"), *out = NULL;
-    int rc = ms_run(&out, "%s %s", bin, args);
-
-    if (rc != 0)
-        print_error("mstore_testrepo %s: %s\n", args, out ? out : "");
-    assert_int_equal(rc, 0);
-    free(out);
-    free(bin);
-    free(args);
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
@@ -37,12 +24,13 @@ static int setup(void **state)
     f->root = ms_join(f->dir, "robot");
     f->pkg = ms_join(f->dir, "w.mpk");
     f->cache = ms_fmt("%s/var/cache/motionstore/targets", f->root);
-    tool(ms_fmt("genkey %s/dev.pem", f->dir));
-    tool(ms_fmt("init %s", f->repo));
-    tool(ms_fmt("mkpkg %s --key %s/dev.pem --id com.example.wave --version 1.0.0 --pad 100000",
-                f->pkg, f->dir));
-    tool(ms_fmt("add %s %s", f->repo, f->pkg));
-    tool(ms_fmt("publish %s", f->repo));
+    ms_testrepo(ms_fmt("genkey %s/dev.pem", f->dir));
+    ms_testrepo(ms_fmt("init %s", f->repo));
+    ms_testrepo(
+        ms_fmt("mkpkg %s --key %s/dev.pem --id com.example.wave --version 1.0.0 --pad 100000",
+               f->pkg, f->dir));
+    ms_testrepo(ms_fmt("add %s %s", f->repo, f->pkg));
+    ms_testrepo(ms_fmt("publish %s", f->repo));
     ms_store_client_config(f->root, f->repo, "g1-29dof");
     *state = f;
     return 0;

@@ -16,20 +16,6 @@ typedef struct fixture {
     char *dir, *root, *repo;
 } fixture;
 
-/* Runs mstore_testrepo with args (taken and freed). */
-static void tool(char *args)
-{
-    char *bin = ms_bin("mstore_testrepo"), *out = NULL;
-    int rc = ms_run(&out, "%s %s", bin, args);
-
-    if (rc != 0)
-        print_error("mstore_testrepo %s: %s\n", args, out ? out : "");
-    assert_int_equal(rc, 0);
-    free(out);
-    free(bin);
-    free(args);
-}
-
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
@@ -37,19 +23,19 @@ static int setup(void **state)
     f->dir = ms_tmpdir("test-install");
     f->repo = ms_join(f->dir, "repo");
     f->root = ms_join(f->dir, "robot");
-    tool(ms_fmt("genkey %s/dev.pem", f->dir));
-    tool(ms_fmt("init %s", f->repo));
+    ms_testrepo(ms_fmt("genkey %s/dev.pem", f->dir));
+    ms_testrepo(ms_fmt("init %s", f->repo));
     for (int i = 0; i < 3; i++) {
         const char *v[] = {"1.0.0", "1.1.0", "2.0.0"};
-        tool(ms_fmt("mkpkg %s/w%d.mpk --key %s/dev.pem --id com.example.wave --version %s "
-                    "--pad 300000",
-                    f->dir, i, f->dir, v[i]));
-        tool(ms_fmt("add %s %s/w%d.mpk", f->repo, f->dir, i));
+        ms_testrepo(ms_fmt("mkpkg %s/w%d.mpk --key %s/dev.pem --id com.example.wave --version %s "
+                           "--pad 300000",
+                           f->dir, i, f->dir, v[i]));
+        ms_testrepo(ms_fmt("add %s %s/w%d.mpk", f->repo, f->dir, i));
     }
-    tool(ms_fmt("mkpkg %s/d.mpk --key %s/dev.pem --id com.example.bow --version 1.0.0", f->dir,
-                f->dir));
-    tool(ms_fmt("add %s %s/d.mpk", f->repo, f->dir));
-    tool(ms_fmt("publish %s", f->repo));
+    ms_testrepo(ms_fmt("mkpkg %s/d.mpk --key %s/dev.pem --id com.example.bow --version 1.0.0",
+                       f->dir, f->dir));
+    ms_testrepo(ms_fmt("add %s %s/d.mpk", f->repo, f->dir));
+    ms_testrepo(ms_fmt("publish %s", f->repo));
     ms_store_client_config(f->root, f->repo, "g1-29dof");
     *state = f;
     return 0;
@@ -325,11 +311,11 @@ static void kept_version_keeps_its_key(void **state)
     size_t size = 0;
 
     assert_int_equal(mstore_client_install(c, "com.example.wave", "2.0.0"), MSTORE_OK);
-    tool(ms_fmt("genkey %s/dev2.pem", f->dir));
-    tool(ms_fmt("mkpkg %s/w3.mpk --key %s/dev2.pem --id com.example.wave --version 3.0.0", f->dir,
-                f->dir));
-    tool(ms_fmt("add %s %s/w3.mpk", f->repo, f->dir));
-    tool(ms_fmt("publish %s --previous-key-ids com.example.wave=%s", f->repo, old_id));
+    ms_testrepo(ms_fmt("genkey %s/dev2.pem", f->dir));
+    ms_testrepo(ms_fmt("mkpkg %s/w3.mpk --key %s/dev2.pem --id com.example.wave --version 3.0.0",
+                       f->dir, f->dir));
+    ms_testrepo(ms_fmt("add %s %s/w3.mpk", f->repo, f->dir));
+    ms_testrepo(ms_fmt("publish %s --previous-key-ids com.example.wave=%s", f->repo, old_id));
     assert_int_equal(mstore_client_upgrade(c, "com.example.wave", NULL), MSTORE_OK);
     assert_string_equal(current(f, c, "com.example.wave"), "3.0.0");
     if (mstore_client_verify(c, NULL, NULL, NULL) != MSTORE_OK)
@@ -362,8 +348,8 @@ static void no_rollback_to_a_yanked_version(void **state)
 
     assert_int_equal(mstore_client_install(c, "com.example.wave", "1.1.0"), MSTORE_OK);
     assert_int_equal(mstore_client_install(c, "com.example.wave", "2.0.0"), MSTORE_OK);
-    tool(ms_fmt("yank %s com.example.wave 1.1.0", f->repo));
-    tool(ms_fmt("publish %s", f->repo));
+    ms_testrepo(ms_fmt("yank %s com.example.wave 1.1.0", f->repo));
+    ms_testrepo(ms_fmt("publish %s", f->repo));
     assert_int_equal(mstore_client_update(c), MSTORE_OK);
     assert_int_equal(mstore_client_rollback(c, "com.example.wave"), MSTORE_EROLLBACK);
     assert_non_null(strstr(mstore_error_message(), "1.1.0"));
@@ -461,8 +447,8 @@ static void installs_the_bytes_it_checked(void **state)
     mstore_client_options o;
     mstore_client *c;
 
-    tool(ms_fmt("mkpkg %s --key %s/dev.pem --id com.example.bow --version 1.0.0 --pad 5000", twin,
-                f->dir));
+    ms_testrepo(ms_fmt("mkpkg %s --key %s/dev.pem --id com.example.bow --version 1.0.0 --pad 5000",
+                       twin, f->dir));
     mstore_client_options_init(&o);
     o.log = swap_after_check;
     o.log_ctx = &sw;
